@@ -111,6 +111,7 @@ class Params(Strict):
     suppression_threshold: int = Field(default=5, ge=1)
     confidence_level: float = Field(default=0.95, gt=0, lt=1)
     datasets: dict[str, Dataset]
+    recommendations: str = "recommendations"   # the reviewers' folder, relative to the project
     plan: Plan
     measures: dict[str, Measure]
 

@@ -1,0 +1,94 @@
+"""The downloads published beside the report: measures.csv, every table as CSV, one Excel workbook.
+
+Everything here is disclosure-controlled already (the engine suppresses small counts in the summary
+and the chapter tables are written from suppressed frames); this module only lays it out.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from ..measures.disclosure import SUPPRESSION_NOTE
+from ..measures.result import MeasureResult
+from ..params import Chapter, Params
+
+MEASURES_COLUMNS = [
+    "measure_id", "measure_title", "chapter", "area", "area_type", "period_start", "period_end",
+    "count", "denominator", "rate", "unit", "lower_95", "upper_95", "method",
+    "previous_count", "previous_value", "change_vs_previous_pct",
+    "baseline_count", "baseline_value", "change_vs_baseline_pct",
+    "benchmark_name", "benchmark_value", "comparison", "status", "suppressed",
+]
+
+
+def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
+    """One row per measure, area and period (the latest 12 months), suppressed cells empty."""
+    frames = []
+    for measure_id, result in results.items():
+        s = result.summary.copy()
+        s["measure_title"] = result.title
+        s["chapter"] = result.definition.chapter
+        s["unit"] = result.unit
+        s["rate"] = s["value"]
+        s["period_start"] = s["period_start"].astype(str)
+        s["period_end"] = s["period_end"].astype(str)
+        frames.append(s)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEASURES_COLUMNS)
+    for column in ("rate", "lower_95", "upper_95", "previous_value", "baseline_value",
+                   "change_vs_previous_pct", "change_vs_baseline_pct", "benchmark_value"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").round(3)
+    return frame[MEASURES_COLUMNS]
+
+
+def _sheet_name(label: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "-", label)[:31]
+    base, n = name, 2
+    while name in used:
+        suffix = f"~{n}"
+        name = base[:31 - len(suffix)] + suffix
+        n += 1
+    used.add(name)
+    return name
+
+
+def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir: Path,
+                    chapters: list[Chapter], out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    measures = measures_frame(results)
+    measures_path = out_dir / "measures.csv"
+    measures.to_csv(measures_path, index=False)
+    written.append(measures_path)
+    tables: list[tuple[str, Path]] = []
+    for chapter in chapters:
+        for csv in sorted((build_dir / "chapters" / chapter.id / "tables").glob("*.csv")):
+            target = out_dir / csv.name
+            shutil.copyfile(csv, target)
+            written.append(target)
+            tables.append((csv.stem, target))
+
+    workbook = out_dir / f"{params.cycle}-needs-assessment-tables.xlsx"
+    notes = [
+        ("Title", params.title),
+        ("Area", params.area.name),
+        ("Latest period", f"12 months to {params.period_end_month.strftime('%B %Y')}"),
+        ("Baseline", f"{params.baseline.start} to {params.baseline.end}"),
+        ("Suppression", SUPPRESSION_NOTE),
+        ("Missing values", "Empty cells or '..' mean not available or not applicable."),
+        ("Licence", "Contains public sector information licensed under the Open Government Licence v3.0."),
+    ]
+    if params.demonstration:
+        notes.insert(0, ("Status", "DEMONSTRATION DATA: generated for a fictional force. Not official statistics."))
+    notes.append(("Contents", "measures: every measure, area and period; then one sheet per table or chart."))
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        used: set[str] = set()
+        pd.DataFrame(notes, columns=["Note", "Detail"]).to_excel(writer, sheet_name=_sheet_name("Notes", used), index=False)
+        measures.to_excel(writer, sheet_name=_sheet_name("measures", used), index=False)
+        for label, path in tables:
+            pd.read_csv(path).to_excel(writer, sheet_name=_sheet_name(label, used), index=False)
+    written.append(workbook)
+    return written

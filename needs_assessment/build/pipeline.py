@@ -1,0 +1,200 @@
+"""The whole build: params -> data -> measures -> notebooks -> book -> publication.
+
+Stages are content-hashed so a rebuild does only what changed. Nothing is published unless the
+whole build succeeded (or --allow-partial was given): the publication is rendered into a new folder
+and swapped into `_output/<cycle>/` only at the end, so a failure leaves the previous one untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+
+from .. import __version__
+from ..params import Chapter, Params, load_params
+from .book import stage_book, stage_summary
+from .downloads import write_downloads
+from .progress import BuildProgress
+from .publish import publish
+from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks
+from .stages import package_code_hash, run_measures_stage, sha256_bytes, stable_json
+
+
+@dataclass
+class BuildOptions:
+    params_path: Path
+    root: Path
+    formats: tuple[str, ...] = ("html", "pdf")
+    only: tuple[str, ...] = ()
+    jobs: int | None = None
+    force: bool = False
+    allow_partial: bool = False
+    engine: str = "auto"            # auto | quarto | embedded
+    output_root: Path | None = None  # default <root>/_output
+    quiet: bool = False
+
+
+@dataclass
+class ChapterRecord:
+    chapter_id: str
+    title: str
+    status: str                 # executed | cached | failed
+    seconds: float
+    key: str
+    notebook_log: str
+    error: str | None = None
+
+
+@dataclass
+class BuildResult:
+    exit_code: int
+    chapters: list[ChapterRecord]
+    published_to: Path | None
+    manifest: dict
+    timings: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+
+def chapter_key(chapter: Chapter, parameters: dict, measures_key: str, code_hash: str, root: Path) -> str:
+    notebook_bytes = (root / chapter.notebook).read_bytes()
+    return sha256_bytes(stable_json({
+        "notebook": sha256_bytes(notebook_bytes), "parameters": parameters,
+        "measures": measures_key, "code": code_hash, "kernel": KERNEL_NAME}).encode())
+
+
+def notebook_parameters(params: Params, chapter: Chapter, options: BuildOptions, build_dir: Path) -> dict:
+    """Shared parameters plus the chapter's own section of the params file."""
+    shared = params.shared_notebook_parameters(options.params_path, options.root)
+    shared["build_dir"] = str(build_dir.resolve())
+    return {**shared, "chapter_id": chapter.id, **chapter.params}
+
+
+def build(options: BuildOptions) -> BuildResult:
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    root = options.root.resolve()
+    params = load_params(options.params_path)
+    build_dir = root / "_build" / params.cycle
+    build_dir.mkdir(parents=True, exist_ok=True)
+    chapters = params.chapters()
+    if options.only:
+        unknown = sorted(set(options.only) - {c.id for c in chapters})
+        if unknown:
+            raise SystemExit(f"--only: unknown chapter id(s) {', '.join(unknown)}; "
+                             f"the plan has {', '.join(c.id for c in chapters)}")
+        chapters = [c for c in chapters if c.id in options.only]
+    progress = BuildProgress([(c.id, c.title) for c in chapters], quiet=options.quiet)
+
+    # data and measures
+    t = time.perf_counter()
+    code_hash = package_code_hash()
+    progress.stage("Loading data and computing measures")
+    data_manifest, measures_key, computed = run_measures_stage(
+        params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force)
+    timings["data_and_measures"] = time.perf_counter() - t
+    timings["measures_computed"] = float(computed)
+
+    # notebooks: run the chapters whose key changed
+    t = time.perf_counter()
+    records: dict[str, ChapterRecord] = {}
+    jobs: list[NotebookJob] = []
+    keys: dict[str, str] = {}
+    for chapter in chapters:
+        parameters = notebook_parameters(params, chapter, options, build_dir)
+        key = chapter_key(chapter, parameters, measures_key, code_hash, root)
+        keys[chapter.id] = key
+        log = build_dir / "notebooks" / f"{chapter.id}.ipynb"
+        record_path = log.with_suffix(".json")
+        if not options.force and _cache_hit(record_path, key, log, build_dir / "chapters" / chapter.id):
+            records[chapter.id] = ChapterRecord(chapter.id, chapter.title, "cached", 0.0, key, str(log))
+            progress.update(chapter.id, "cached")
+            continue
+        shutil.rmtree(build_dir / "chapters" / chapter.id, ignore_errors=True)
+        record_path.unlink(missing_ok=True)
+        jobs.append(NotebookJob(chapter.id, chapter.title, root / chapter.notebook, log, parameters, root))
+
+    def on_event(kind: str, chapter_id: str, outcome: NotebookOutcome | None) -> None:
+        progress.update(chapter_id, kind, outcome.seconds if outcome else None)
+
+    outcomes = run_notebooks(jobs, options.jobs, on_event=on_event)
+    for chapter_id, outcome in outcomes.items():
+        title = params.chapter(chapter_id).title
+        status = "executed" if outcome.status == "done" else "failed"
+        records[chapter_id] = ChapterRecord(chapter_id, title, status, outcome.seconds, keys[chapter_id],
+                                            str(outcome.output), outcome.error)
+        if status == "executed":
+            (build_dir / "notebooks" / f"{chapter_id}.json").write_text(json.dumps(
+                {"key": keys[chapter_id], "finished": datetime.now(timezone.utc).isoformat()}))
+    timings["notebooks"] = time.perf_counter() - t
+    ordered = [records[c.id] for c in chapters]
+    failed = [r for r in ordered if r.status == "failed"]
+
+    manifest = {
+        "package_version": __version__,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "params_file": str(options.params_path),
+        "params_sha256": sha256_bytes(Path(options.params_path).read_bytes()),
+        "params": json.loads(stable_json(params.model_dump())),
+        "code_sha256": code_hash,
+        "inputs": data_manifest,
+        "chapters": {r.chapter_id: {"title": r.title, "status": r.status, "seconds": round(r.seconds, 2),
+                                     "from_cache": r.status == "cached", "error": r.error,
+                                     "notebook": os.path.relpath(r.notebook_log, root)} for r in ordered},
+    }
+    if failed and not options.allow_partial:
+        progress.finish(ordered, None, "Nothing was published: a chapter failed. The previous "
+                        "publication is unchanged. Fix the error (the executed notebook is the log) "
+                        "or use --allow-partial.")
+        return BuildResult(1, ordered, None, manifest, timings, "chapter failed")
+
+    # book, downloads, render, publish
+    t = time.perf_counter()
+    progress.stage("Staging the book and rendering")
+    from ..measures.engine import MeasureResult  # noqa: F401  (results unpickle needs the class)
+    from .stages import load_measure_results
+    results = load_measure_results(build_dir)
+    staging = stage_book(params, root, build_dir, chapters, records={r.chapter_id: r for r in ordered})
+    manifest["measures"] = staging.measure_statuses
+    manifest["recommendations"] = staging.recommendations_manifest
+    new_publication = build_dir / "publication.new"
+    shutil.rmtree(new_publication, ignore_errors=True)
+    new_publication.mkdir(parents=True)
+    write_downloads(results, params, build_dir, chapters, new_publication / "downloads")
+    summary_dir = stage_summary(params, root, build_dir, staging)
+    from ..render import render_book, render_document
+    outputs = render_book(staging.book_dir, new_publication, formats=options.formats, engine=options.engine,
+                          basename="needs-assessment")
+    outputs_summary = render_document(summary_dir / "summary.md", new_publication, formats=options.formats,
+                                      engine=options.engine, basename="recommendations-summary")
+    timings["render"] = time.perf_counter() - t
+    manifest["outputs"] = sorted(p.name for p in new_publication.rglob("*") if p.is_file())
+    timings["total"] = time.perf_counter() - started
+    manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
+    (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+
+    output_root = options.output_root or (root / "_output")
+    target = output_root / (params.cycle if not options.only else f"{params.cycle}-preview")
+    publish(new_publication, target)
+    exit_code = 1 if failed else 0
+    progress.finish(ordered, target, "Published with failed chapters marked (--allow-partial)."
+                    if failed else "Published.")
+    del outputs, outputs_summary
+    return BuildResult(exit_code, ordered, target, manifest, timings)
+
+
+def _cache_hit(record_path: Path, key: str, log: Path, outputs: Path) -> bool:
+    if not (record_path.exists() and log.exists()):
+        return False
+    try:
+        record = json.loads(record_path.read_text())
+        nbformat.read(log, as_version=4)
+    except Exception:
+        return False
+    return record.get("key") == key and outputs.exists()

@@ -1,0 +1,116 @@
+"""Execute chapter notebooks with papermill, in parallel, from one driver process.
+
+Each chapter runs in a worker process of a process pool (forked from the driver, so papermill is
+imported once) and each worker starts its own kernel, so `--jobs N` chapters run at once. A failed
+chapter never stops the others: papermill still writes the executed notebook (the log), and the
+failure is reported with the cell and the error.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+KERNEL_NAME = "needs-assessment"
+
+
+@dataclass
+class NotebookJob:
+    chapter_id: str
+    title: str
+    notebook: Path               # the source notebook in notebooks/
+    output: Path                 # where the executed notebook (the log) is written
+    parameters: dict[str, Any]
+    cwd: Path
+
+
+@dataclass
+class NotebookOutcome:
+    chapter_id: str
+    status: str                  # done | failed | cached
+    seconds: float
+    output: Path
+    error: str | None = None     # one line: the cell and the error
+    details: str | None = None   # the traceback, for the log
+    cell: int | None = None      # execution count of the failing cell
+
+
+def _execute(job: NotebookJob, kernel_name: str, events) -> NotebookOutcome:
+    """Run one notebook (in a worker process). Never raises: failures become outcomes."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    if events is not None:
+        events.put(("running", job.chapter_id))
+    start = time.perf_counter()
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    # The kernel inherits this worker's stderr: send its chatter to a log beside the notebook.
+    log = open(job.output.with_suffix(".kernel.log"), "w")
+    os.dup2(log.fileno(), 2)
+    try:
+        papermill.execute_notebook(
+            str(job.notebook), str(job.output), parameters=job.parameters,
+            kernel_name=kernel_name, progress_bar=False, cwd=str(job.cwd),
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as exc:
+        cell = exc.exec_count
+        return NotebookOutcome(job.chapter_id, "failed", time.perf_counter() - start, job.output,
+                               error=f"cell {exc.cell_index + 1} (In [{cell}]): {exc.ename}: {exc.evalue}",
+                               details=str(exc), cell=cell)
+    except Exception as exc:  # kernel died, notebook missing, bad parameters...
+        return NotebookOutcome(job.chapter_id, "failed", time.perf_counter() - start, job.output,
+                               error=f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
+    return NotebookOutcome(job.chapter_id, "done", time.perf_counter() - start, job.output)
+
+
+def run_notebooks(jobs: list[NotebookJob], n_jobs: int | None = None, kernel_name: str = KERNEL_NAME,
+                  on_event: Callable[[str, str, NotebookOutcome | None], None] | None = None
+                  ) -> dict[str, NotebookOutcome]:
+    """Run the jobs, at most `n_jobs` at once. `on_event(kind, chapter_id, outcome)` reports
+    "running" when a kernel starts and "done"/"failed" when it ends, for the progress display."""
+    if not jobs:
+        return {}
+    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    # fork: workers inherit the imported modules; each still starts a fresh kernel process.
+    context = multiprocessing.get_context("fork")
+    outcomes: dict[str, NotebookOutcome] = {}
+    with context.Manager() as manager:
+        events = manager.Queue()
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context) as pool:
+            futures = {pool.submit(_execute, job, kernel_name, events): job for job in jobs}
+            pending = set(futures)
+            while pending:
+                _drain(events, on_event)
+                finished = [f for f in pending if f.done()]
+                for future in finished:
+                    pending.discard(future)
+                    job = futures[future]
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # the worker process itself died
+                        outcome = NotebookOutcome(job.chapter_id, "failed", 0.0, job.output,
+                                                  error=f"worker died: {exc}")
+                    outcomes[job.chapter_id] = outcome
+                    _drain(events, on_event)
+                    if on_event:
+                        on_event(outcome.status, job.chapter_id, outcome)
+                if pending:
+                    time.sleep(0.05)
+    return outcomes
+
+
+def _drain(events, on_event) -> None:
+    while True:
+        try:
+            kind, chapter_id = events.get_nowait()
+        except Exception:
+            return
+        if on_event:
+            on_event(kind, chapter_id, None)

@@ -1,0 +1,106 @@
+"""The data and measures stages: resolve each dataset's release, load it, compute every measure.
+
+Both are cached by content: the measures are recomputed only when the params, a data file or the
+package code changes, and then the datasets come from the Parquet cache unless a file is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..params import Params
+from ..measures.engine import Sources, area_profile, compute_measures
+from ..measures.result import MeasureResult
+from .. import datasets as _datasets_pkg  # noqa: F401  (package import keeps the layout visible)
+from ..datasets.registry import load_dataset, resolve_dataset
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+RESULTS_FILE = "measures/results.pkl"
+PROFILE_FILE = "measures/area-profile.pkl"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def package_code_hash() -> str:
+    """One hash over the package's code and templates: a code change invalidates the caches."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".typ", ".html", ".css", ".lua", ".yml", ".yaml"} \
+                and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def stable_json(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
+@dataclass
+class DataStage:
+    manifest: dict            # datasets -> format, release, files (path, sha256, bytes), rows, months
+    key: str                  # hash of everything the measures depend on
+
+
+def resolve_data(params: Params, root: Path) -> dict:
+    """Which files each dataset uses (latest release), with their hashes; nothing is parsed yet."""
+    manifest = {}
+    for name in params.datasets:
+        release = resolve_dataset(name, params, root)
+        manifest[name] = release.to_manifest()
+    return manifest
+
+
+def measures_key(params: Params, data_manifest: dict, code_hash: str) -> str:
+    relevant = params.model_dump(include={"area", "period_end", "baseline", "suppression_threshold",
+                                          "confidence_level", "measures", "datasets"})
+    files = {n: [f["sha256"] for f in d["files"]] for n, d in data_manifest.items()}
+    return sha256_bytes(stable_json({"params": relevant, "files": files, "code": code_hash}).encode())
+
+
+def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: Path,
+                       code_hash: str, force: bool = False) -> tuple[dict, str, bool]:
+    """Load the data and compute every measure, unless the cached results match. Returns
+    (data manifest, measures key, whether it was computed)."""
+    data_manifest = resolve_data(params, root)
+    key = measures_key(params, data_manifest, code_hash)
+    results_path = build_dir / RESULTS_FILE
+    key_path = results_path.with_suffix(".key")
+    manifest_path = build_dir / "data-manifest.json"
+    if (not force and results_path.exists() and key_path.exists() and manifest_path.exists()
+            and key_path.read_text() == key):
+        return json.loads(manifest_path.read_text())["datasets"], key, False
+    frames, formats = {}, {}
+    for name in params.datasets:
+        loaded = load_dataset(name, params, root, cache_dir)
+        frames[name] = loaded.frames
+        formats[name] = loaded.format
+        data_manifest[name].update(loaded.summary())
+    sources = Sources(frames=frames, formats=formats)
+    results = compute_measures(params, sources)
+    (build_dir / "measures").mkdir(parents=True, exist_ok=True)
+    area_profile(sources, params).to_pickle(build_dir / PROFILE_FILE)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = results_path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(results_path)
+    manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
+    key_path.write_text(key)
+    return data_manifest, key, True
+
+
+def load_measure_results(build_dir: Path) -> dict[str, MeasureResult]:
+    with open(Path(build_dir) / RESULTS_FILE, "rb") as fh:
+        return pickle.load(fh)
+
+
+def load_area_profile(build_dir: Path):
+    import pandas as pd
+    return pd.read_pickle(Path(build_dir) / PROFILE_FILE)

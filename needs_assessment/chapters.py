@@ -1,0 +1,242 @@
+"""What a chapter notebook calls: each function returns Quarto Markdown for an `output: asis` cell.
+
+The notebook stays thin (parameters, one call per block, display); everything here is tested.
+Figures are written as PNG beside the chapter and referenced with Quarto figure syntax (label,
+caption, alt text); the data behind every chart and table is written as CSV for the downloads.
+Recommendations are not here: each section includes its reviewer-edited file at render time, so
+editing a recommendation never re-runs a notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import charts, findings, tables
+from .build.stages import load_measure_results
+from .measures.comparison import STATUS_SYMBOLS
+from .measures.result import MeasureResult
+from .params import Chapter, Params, load_params
+
+FIGURES = "figures"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _escape_attribute(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', "&quot;").replace("\n", " ")
+
+
+@dataclass
+class ChapterBuilder:
+    params_path: str
+    build_dir: str
+    chapter_id: str
+
+    @cached_property
+    def params(self) -> Params:
+        return load_params(self.params_path)
+
+    @cached_property
+    def chapter(self) -> Chapter:
+        return self.params.chapter(self.chapter_id)
+
+    @cached_property
+    def results(self) -> dict[str, MeasureResult]:
+        return load_measure_results(Path(self.build_dir))
+
+    @property
+    def out_dir(self) -> Path:
+        path = Path(self.build_dir) / "chapters" / self.chapter_id
+        (path / FIGURES).mkdir(parents=True, exist_ok=True)
+        (path / "tables").mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def measures(self) -> list[str]:
+        return list(self.chapter.measures)
+
+    def label(self, kind: str, *parts: str) -> str:
+        return f"{kind}-{self.chapter_id.lower()}-" + "-".join(slug(p) for p in parts)
+
+    # --- building blocks ------------------------------------------------------------------------
+    def heading(self) -> str:
+        return f"# {self.chapter.title} {{#sec-{self.chapter_id.lower()}}}\n"
+
+    def figure(self, chart: charts.Chart, label: str) -> str:
+        """Quarto figure markdown; the chart's data is written as CSV for the downloads."""
+        target = self.out_dir / FIGURES / f"{label}.png"
+        if Path(chart.path) != target:
+            Path(chart.path).replace(target)
+        self.write_table_csv(chart.data, label)
+        caption = f"{chart.title}. {chart.subtitle}"
+        return (f"![{caption}]({FIGURES}/{label}.png){{#{label} fig-alt=\"{_escape_attribute(chart.alt_text)}\"}}\n\n"
+                f"Data for @{label}: [{label}.csv](downloads/{label}.csv)\n")
+
+    def write_table_csv(self, frame: pd.DataFrame, label: str) -> None:
+        frame.to_csv(self.out_dir / "tables" / f"{label}.csv", index=False)
+
+    def chart_path(self, label: str) -> Path:
+        return self.out_dir / FIGURES / f"{label}.png"
+
+    def recommendations_include(self, section: str) -> str:
+        return (f"### Recommendations {{.unnumbered}}\n\n"
+                f"{{{{< include _recommendations/{self.chapter_id}/{section}.md >}}}}\n")
+
+    # --- a measure's section ----------------------------------------------------------------------
+    def section(self, measure_id: str) -> str:
+        result = self.results[measure_id]
+        m = result.definition
+        parts = [f"## {m.title} {{#sec-{self.chapter_id.lower()}-{slug(measure_id)}}}\n",
+                 f"*{m.description}*\n",
+                 findings.measure_finding(result) + "\n"]
+        if result.has_data and not result.trend.empty and result.trend["value"].notna().any():
+            label = self.label("fig", measure_id, "trend")
+            parts.append(self.figure(charts.trend_chart(result, self.chart_path(label)), label))
+        districts = result.districts
+        if len(districts) > 1 and districts["value"].notna().any():
+            parts.append(findings.district_finding(result) + "\n")
+            label = self.label("fig", measure_id, "districts")
+            parts.append(self.figure(charts.district_chart(result, self.chart_path(label)), label))
+            tlabel = self.label("tbl", measure_id, "districts")
+            parts.append(tables.district_table(result, tlabel) + "\n")
+            self.write_table_csv(tables.district_frame(result), tlabel)
+        if "msg" in result.extras and not result.extras["msg"].empty:
+            parts.append(findings.msg_finding(result) + "\n")
+            label = self.label("fig", measure_id, "msg")
+            parts.append(self.figure(charts.msg_chart(result, self.chart_path(label)), label))
+        if "deprivation" in result.extras:
+            parts.append(findings.deprivation_finding(result) + "\n")
+            label = self.label("fig", measure_id, "deprivation")
+            parts.append(self.figure(charts.deprivation_chart(result, self.chart_path(label)), label))
+        if "disproportionality" in result.extras:
+            parts.append(findings.disproportionality_finding(result) + "\n")
+            label = self.label("fig", measure_id, "disproportionality")
+            parts.append(self.figure(charts.disproportionality_chart(result, self.chart_path(label)), label))
+            tlabel = self.label("tbl", measure_id, "disproportionality")
+            parts.append(tables.disproportionality_table(result, tlabel) + "\n")
+            self.write_table_csv(result.extras["disproportionality"], tlabel)
+        for note in result.notes:
+            parts.append(f"::: {{.callout-note}}\n## About this data\n\n{note}\n:::\n")
+        parts.append(self.recommendations_include(slug_section(measure_id)))
+        return "\n".join(parts)
+
+    def sections(self) -> str:
+        return "\n".join(self.section(m) for m in self.measures)
+
+    def overview(self) -> str:
+        """The chapter's measures and their status, before the detail."""
+        if not self.measures:
+            return ""
+        label = self.label("tbl", "overview")
+        chosen = [self.results[m] for m in self.measures]
+        self.write_table_csv(tables.status_frame(chosen), label)
+        return (f"@{label} summarises the measures in this chapter; each section below gives the detail.\n\n"
+                + tables.status_table(chosen, label, caption=f"Measures for {self.chapter.title.lower()}") + "\n")
+
+    def general_recommendations(self) -> str:
+        return (f"## Recommendations for the chapter as a whole {{#sec-{self.chapter_id.lower()}-general}}\n\n"
+                f"{{{{< include _recommendations/{self.chapter_id}/general.md >}}}}\n")
+
+    # --- opening and closing chapters ---------------------------------------------------------------
+    def plan_outline(self) -> str:
+        lines = []
+        for part in self.params.plan.parts:
+            if part.title.lower() in ("context", "performance"):
+                continue
+            lines.append(f"**{part.title}**\n")
+            for c in part.chapters:
+                lines.append(f"- {c.title} (@sec-{c.id.lower()})")
+            lines.append("")
+        return "\n".join(lines)
+
+    def status_key(self) -> str:
+        rows = ["| Word | Symbol | Meaning |", "|---|---|---|"]
+        meanings = {
+            "Better": "significantly better than the benchmark (the 95% interval excludes it)",
+            "Similar": "no statistically significant difference from the benchmark",
+            "Worse": "significantly worse than the benchmark",
+            "Higher": "significantly higher, for a measure where neither direction is better",
+            "Lower": "significantly lower, for a measure where neither direction is better",
+            "Not compared": "no benchmark, or too few events to compare",
+        }
+        for word, meaning in meanings.items():
+            rows.append(f"| {word} | {STATUS_SYMBOLS.get(word, {}).get('symbol', '')} | {meaning} |")
+        label = self.label("tbl", "status-key")
+        return "\n".join(rows) + f"\n\n: How to read the comparison words {{#{label}}}\n"
+
+    def performance_table(self) -> str:
+        ordered = []
+        for c in self.params.chapters():
+            for m in c.measures:
+                if m not in ordered:
+                    ordered.append(m)
+        chosen = [self.results[m] for m in ordered if m in self.results]
+        label = self.label("tbl", "all-measures")
+        self.write_table_csv(tables.status_frame(chosen), label)
+        return tables.status_table(chosen, label, caption="Every plan measure against its benchmark and target") + "\n"
+
+    def performance_summary(self) -> str:
+        return findings.performance_summary(list(self.results.values()))
+
+    def data_sources_table(self) -> str:
+        manifest_path = Path(self.build_dir) / "data-manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        rows = ["| Dataset | Format | Release | Files | Rows | SHA-256 (first 12) |", "|---|---|---|---|---:|---|"]
+        for name, info in manifest["datasets"].items():
+            for i, f in enumerate(info["files"]):
+                rows.append(f"| {name if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
+                            f"{info['release'] if i == 0 else ''} | `{Path(f['path']).name}` | "
+                            f"{'' if i else format(info['rows'], ',')} | `{f['sha256'][:12]}` |")
+        label = self.label("tbl", "data-sources")
+        self.write_table_csv(pd.DataFrame([
+            {"dataset": n, "format": i["format"], "release": i["release"], "file": f["path"], "sha256": f["sha256"]}
+            for n, i in manifest["datasets"].items() for f in i["files"]]), label)
+        return "\n".join(rows) + f"\n\n: Every data file used, its release and its hash {{#{label}}}\n"
+
+
+    def area_profile_text(self) -> str:
+        from .build.stages import load_area_profile
+        profile = load_area_profile(Path(self.build_dir))
+        force = profile[profile["area_type"] == "force"].iloc[0]
+        districts = profile[profile["area_type"] == "district"]
+        most = districts.loc[districts["most_deprived_20pct_share"].idxmax()]
+        largest = districts.loc[districts["population"].idxmax()]
+        return (
+            f"## The area {{#sec-c2-area}}\n\n"
+            f"{self.params.area.name} has {findings.format_number(force['population'], 0)} residents "
+            f"(ONS mid-year estimate) in {findings.format_number(force['households'], 0)} households "
+            f"(Census 2021), across {len(districts)} districts and {int(force['lsoas']):,} neighbourhoods "
+            f"(LSOAs). {largest['area']} is the largest district, with "
+            f"{findings.format_number(largest['population'], 0)} residents. "
+            f"{findings.format_number(force['most_deprived_20pct_share'], 1)}% of the area's neighbourhoods are "
+            f"among the 20% most deprived in England; in {most['area']} the share is "
+            f"{findings.format_number(most['most_deprived_20pct_share'], 1)}%, the highest of the districts "
+            f"(@tbl-c2-districts).\n")
+
+
+    def districts_markdown(self) -> str:
+        """The districts table for a `#| tbl-cap` cell: the notebook supplies the caption and label."""
+        from .build.stages import load_area_profile
+        profile = load_area_profile(Path(self.build_dir))
+        self.write_table_csv(profile, "tbl-c2-districts")
+        rows = ["| Area | Residents | Households | Neighbourhoods (LSOAs) | Most deprived 20% (share of LSOAs) |",
+                "|:---|---:|---:|---:|---:|"]
+        for _, r in profile.iterrows():
+            rows.append(f"| {r['area']} | {findings.format_number(r['population'], 0)} | "
+                        f"{findings.format_number(r['households'], 0)} | {int(r['lsoas']):,} | "
+                        f"{findings.format_number(r['most_deprived_20pct_share'], 1)}% |")
+        return "\n".join(rows)
+
+
+def slug_section(measure_id: str) -> str:
+    """The recommendations include file for a measure's section (the measure id itself)."""
+    return measure_id
+

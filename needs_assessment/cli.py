@@ -1,0 +1,137 @@
+"""The one entry point, `python build.py`: build the needs assessment, or one of its helper commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import NeedsAssessmentError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PARAMS = ROOT / "params" / "demo-2024.yml"
+
+DESCRIPTION = """\
+Build the Police and Crime Plan needs assessment: load the datasets named in a params file,
+compute every measure, run one notebook per plan priority and cross-cutting theme (papermill),
+and publish the book and the summary of recommendations as HTML and PDF in _output/<cycle>/.
+
+Other commands:
+  python build.py data [PATH ...] [--json]   check the datasets of a params file, or a new download
+  python build.py review [--previous MANIFEST] list recommendations that need review, and what changed
+  python build.py demo-data [--scale N]       (re)generate the demonstration data in data/demo/
+"""
+
+EPILOG = """\
+examples:
+  python build.py                                   build from the demonstration params
+  python build.py --params params/2025.yml          build a new cycle
+  python build.py --only P3 --to html               rebuild one chapter, HTML only (published as <cycle>-preview)
+  python build.py --force                           ignore every cache and run all notebooks
+
+A chapter is re-run only when its notebook, its parameters, the package code or the data change;
+editing recommendations/ re-renders without running any notebook. If a chapter fails, nothing is
+published and the last good publication stays as it was (see --allow-partial).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python build.py", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS,
+                        help="the cycle's params file (default: %(default)s)")
+    parser.add_argument("--to", default="html,pdf", metavar="FORMATS",
+                        help="output formats, comma-separated: html, pdf (default: html,pdf)")
+    parser.add_argument("--only", default="", metavar="IDS",
+                        help="build only these chapter ids, comma-separated (e.g. P1,T2); "
+                             "published to _output/<cycle>-preview/ so the full publication is untouched")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="notebooks run at once (default: the number of cores)")
+    parser.add_argument("--force", action="store_true", help="ignore the caches and run everything again")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="publish even if a chapter fails, with a 'this chapter failed to build' section")
+    parser.add_argument("--renderer", choices=["auto", "quarto", "embedded"], default="auto",
+                        help="auto: Quarto if it is on the PATH, otherwise the embedded pandoc + typst renderer")
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and not argv[0].startswith("-") else "build"
+    try:
+        if command == "data":
+            return data_command(argv[1:])
+        if command == "review":
+            return review_command(argv[1:])
+        if command == "demo-data":
+            from .demo.generate import main as demo_main
+            return demo_main(argv[1:]) or 0
+        if command != "build":
+            build_parser().error(f"unknown command '{command}' (commands: data, review, demo-data)")
+        if argv and argv[0] == "build":
+            argv = argv[1:]
+        return build_command(argv)
+    except NeedsAssessmentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def build_command(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from .build.pipeline import BuildOptions, build
+    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+    bad = sorted(set(formats) - {"html", "pdf"})
+    if bad:
+        print(f"error: --to accepts html and pdf, not {', '.join(bad)}", file=sys.stderr)
+        return 2
+    options = BuildOptions(params_path=args.params, root=ROOT, formats=formats,
+                           only=tuple(i.strip() for i in args.only.split(",") if i.strip()),
+                           jobs=args.jobs, force=args.force, allow_partial=args.allow_partial,
+                           engine=args.renderer, quiet=args.quiet)
+    return build(options).exit_code
+
+
+def data_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python build.py data",
+                                     description="With no PATH: list each dataset of the params file with the "
+                                                 "release found, its files, rows, months and validation result. "
+                                                 "With PATHs (files, folders or zips as downloaded): validate them "
+                                                 "and count rows by month and by category.")
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS)
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    args = parser.parse_args(argv)
+    from .datasets.report import run_data_command
+    return run_data_command(args.paths, args.params, args.json)
+
+
+def review_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python build.py review",
+                                     description="Recommendations whose measures changed status since they were "
+                                                 "agreed, and (with --previous) what changed since the last cycle. "
+                                                 "Prints the report and writes it as HTML.")
+    parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS)
+    parser.add_argument("--previous", type=Path, help="the previous cycle's build-manifest.json")
+    parser.add_argument("--strict", action="store_true", help="exit non-zero when a recommendation needs review")
+    args = parser.parse_args(argv)
+    from .build.stages import load_measure_results, package_code_hash, run_measures_stage
+    from .params import load_params
+    from .recommendations import load_recommendations
+    from .review import format_review_html, format_review_text, review_report
+    params = load_params(args.params)
+    build_dir = ROOT / "_build" / params.cycle
+    run_measures_stage(params, ROOT, build_dir, ROOT / ".cache" / "datasets", package_code_hash())
+    results = load_measure_results(build_dir)
+    statuses = {m: {"comparison": str(r.force_row["comparison"]), "status": str(r.force_row["status"])}
+                for m, r in results.items()}
+    previous = json.loads(args.previous.read_text()) if args.previous else None
+    recommendations = load_recommendations(ROOT / params.recommendations, params)
+    report = review_report(recommendations, statuses, previous)
+    print(format_review_text(report))
+    html_path = build_dir / "review-report.html"
+    html_path.write_text(format_review_html(report), encoding="utf-8")
+    print(f"\nReview report written to {html_path}")
+    needs_review = getattr(report, "needs_review", [])
+    return 1 if (args.strict and needs_review) else 0

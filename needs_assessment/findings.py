@@ -1,0 +1,823 @@
+"""Findings: plain-English text generated from a measure's numbers, never typed by hand.
+
+Everything a reader sees as a number in prose goes through the helpers here, so that the report,
+its tables, its chart labels and the reviewers' ``{{< var ... >}}`` references all say the same
+thing in the same words:
+
+* ``format_number`` / ``format_count`` / ``format_value``: thousands separators, sensible decimals,
+  "[c]" for a suppressed figure and ".." for a missing one;
+* ``period_phrase``: "the 12 months to March 2024", "April 2019 to March 2024";
+* ``change_phrase`` / ``points_phrase``: "down 18.3%", "up 2.1 percentage points";
+* ``figures_for``: one summary row with disclosure control applied (every suppressed or
+  disclosive figure replaced by None) - the only place that decides what may be printed.
+
+Then the findings themselves (``measure_finding``, ``district_finding``, ``msg_finding``,
+``deprivation_finding``, ``disproportionality_finding``) and ``variables_for`` for _variables.yml.
+
+Disclosure rule: a count from 1 to threshold - 1 (params ``suppression_threshold``, default 5) is
+never published, nor is any figure it could be worked back from (its rate or percentage, their
+interval, changes against it). Zero is not suppressed, following the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NO_DATA, NOT_COMPARED,
+                                  OFF_TRACK, ON_TRACK, SIMILAR, STATUS_SYMBOLS, WORSE)
+from .measures.disclosure import CONFIDENTIAL
+from .measures.result import MeasureResult
+
+__all__ = [
+    "SUPPRESSED", "MISSING", "DEFAULT_SUPPRESSION_THRESHOLD",
+    "is_missing", "format_number", "format_count", "format_percent", "format_value", "value_decimals",
+    "period_label", "period_phrase", "baseline_phrase", "change_phrase", "points_phrase",
+    "signed_change", "lower_first", "measure_subject", "suppression_threshold", "is_small_count",
+    "Figures", "figures_for", "significance", "target_phrase", "symbol_text",
+    "measure_finding", "district_finding", "msg_finding", "deprivation_finding",
+    "disproportionality_finding", "variables_for",
+]
+
+SUPPRESSED = CONFIDENTIAL   # "[c]": GSS shorthand for confidential, too small to publish
+MISSING = ".."          # not available
+DEFAULT_SUPPRESSION_THRESHOLD = 5
+SIGNIFICANT = (BETTER, WORSE, HIGHER, LOWER)
+REFERENCE_GROUP = "White"
+
+
+# --------------------------------------------------------------------------------------------------
+# numbers
+
+def is_missing(x: Any) -> bool:
+    """True for None, NaN, pd.NA and NaT; False for anything else (including strings)."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    if isinstance(x, (float, np.floating)):
+        return math.isnan(x)
+    try:
+        return bool(pd.isna(x)) if np.ndim(x) == 0 else False
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(x: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
+    """12345.678 -> "12,345.7" (decimals=1); missing -> ".."; never "-0.0"."""
+    if is_missing(x):
+        return missing
+    x = float(x)
+    if not math.isfinite(x):
+        return missing
+    text = f"{x:,.{decimals}f}"
+    if text.startswith("-") and float(text[1:].replace(",", "")) == 0:
+        text = text[1:]
+    return text
+
+
+def format_count(x: Any, *, suppressed: bool = False, missing: str = MISSING) -> str:
+    """A count: "12,345"; "[c]" when suppressed; ".." when missing."""
+    if suppressed:
+        return SUPPRESSED
+    return format_number(x, 0, missing=missing)
+
+
+def format_percent(x: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
+    """87.34 -> "87.3%" (x is already a percentage)."""
+    text = format_number(x, decimals, missing=missing)
+    return text if text == missing else text + "%"
+
+
+def value_decimals(statistic: str, values: Iterable[Any] = ()) -> int:
+    """Decimals for a measure's values: counts 0, percentages 1, rates 1 (2 or 3 for small rates,
+    so that a rate of 0.04 per 1,000 is not printed as 0.0)."""
+    if statistic == "count":
+        return 0
+    if statistic == "proportion":
+        return 1
+    finite = [abs(float(v)) for v in values if not is_missing(v) and math.isfinite(float(v)) and float(v) != 0]
+    typical = float(np.median(finite)) if finite else 1.0
+    if typical >= 1:
+        return 1
+    if typical >= 0.1:
+        return 2
+    return 3
+
+
+def _decimals_for(result: MeasureResult) -> int:
+    values = []
+    if not result.summary.empty:
+        values = list(result.summary["value"]) + list(result.summary["baseline_value"])
+    return value_decimals(result.definition.statistic, values)
+
+
+def format_value(x: Any, result: MeasureResult | str, *, unit: bool = True, decimals: int | None = None,
+                 suppressed: bool = False, missing: str = MISSING) -> str:
+    """A measure's value in its unit: "11.6 per 1,000 households", "87.3%", "12,345".
+
+    ``result`` may be the MeasureResult or just the statistic ("rate" | "proportion" | "count");
+    with a statistic alone the unit of a rate is not known, so only the number is given.
+    """
+    if suppressed:
+        return SUPPRESSED
+    if isinstance(result, str):
+        statistic, unit_text = result, ""
+        if decimals is None:
+            decimals = value_decimals(statistic, [x])
+    else:
+        statistic, unit_text = result.definition.statistic, result.unit
+        if decimals is None:
+            decimals = _decimals_for(result)
+    if statistic == "proportion":
+        return format_percent(x, decimals, missing=missing)
+    text = format_number(x, decimals, missing=missing)
+    if text == missing or not unit or statistic != "rate" or not unit_text:
+        return text
+    return f"{text} {unit_text}"
+
+
+# --------------------------------------------------------------------------------------------------
+# periods
+
+def _period(p: Any) -> pd.Period:
+    return p if isinstance(p, pd.Period) else pd.Period(str(p), freq="M")
+
+
+def period_label(month: Any) -> str:
+    """pd.Period('2024-03') -> "March 2024"."""
+    return _period(month).strftime("%B %Y")
+
+
+def period_phrase(start: Any, end: Any, *, article: bool = True) -> str:
+    """The months from start to end in words.
+
+    12 months: "the 12 months to March 2024" ("12 months to March 2024" with article=False);
+    one month: "March 2024"; otherwise "April 2019 to March 2024".
+    """
+    start, end = _period(start), _period(end)
+    months = end.ordinal - start.ordinal + 1
+    if months == 12:
+        return ("the " if article else "") + f"12 months to {period_label(end)}"
+    if months == 1:
+        return period_label(end)
+    return f"{period_label(start)} to {period_label(end)}"
+
+
+def baseline_phrase(result: MeasureResult, *, short: bool = False) -> str:
+    """"the 2019 baseline" (a calendar-year baseline, short=True) or "the baseline (the 12 months to
+    December 2019)"; short=False always gives the full period."""
+    start, end = _period(result.baseline_start), _period(result.baseline_end)
+    if short and start.month == 1 and end.month == 12 and start.year == end.year:
+        return f"the {end.year} baseline"
+    return f"the baseline ({period_phrase(start, end)})"
+
+
+# --------------------------------------------------------------------------------------------------
+# changes
+
+def change_phrase(pct: Any, decimals: int = 1) -> str:
+    """-18.26 -> "down 18.3%"; 4 -> "up 4.0%"; a change that rounds to zero -> "unchanged"; missing -> ".."."""
+    if is_missing(pct) or not math.isfinite(float(pct)):
+        return MISSING
+    pct = float(pct)
+    size = format_number(abs(pct), decimals)
+    if float(size.replace(",", "")) == 0:
+        return "unchanged"
+    return f"{'up' if pct > 0 else 'down'} {size}%"
+
+
+def points_phrase(points: Any, decimals: int = 1) -> str:
+    """Change in a percentage: -2.14 -> "down 2.1 percentage points"."""
+    if is_missing(points) or not math.isfinite(float(points)):
+        return MISSING
+    points = float(points)
+    size = format_number(abs(points), decimals)
+    if float(size.replace(",", "")) == 0:
+        return "unchanged"
+    unit = "percentage point" if size == "1.0" or size == "1" else "percentage points"
+    return f"{'up' if points > 0 else 'down'} {size} {unit}"
+
+
+def signed_change(x: Any, decimals: int = 1, suffix: str = "%") -> str:
+    """For tables: -18.26 -> "-18.3%", 4 -> "+4.0%", 0 -> "0.0%"; missing -> ".."."""
+    if is_missing(x) or not math.isfinite(float(x)):
+        return MISSING
+    text = format_number(x, decimals)
+    if float(text.replace(",", "")) > 0:
+        text = "+" + text
+    return text + suffix
+
+
+# --------------------------------------------------------------------------------------------------
+# words
+
+def lower_first(title: str) -> str:
+    """"Neighbourhood crime" -> "neighbourhood crime"; keeps acronyms ("DVPO orders") as they are."""
+    if len(title) > 1 and title[0].isupper() and not title[1].isupper():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def measure_subject(result: MeasureResult) -> str:
+    """"the rate of neighbourhood crime", "the proportion of 999 calls ...", "the number of ..."."""
+    noun = {"rate": "rate", "proportion": "proportion", "count": "number"}[result.definition.statistic]
+    return f"the {noun} of {lower_first(result.title)}"
+
+
+def _stat_noun(result: MeasureResult) -> str:
+    return {"rate": "rate", "proportion": "proportion", "count": "number"}[result.definition.statistic]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def symbol_text(word: str) -> str:
+    """A comparison or status word with its non-colour symbol: "✓ Better", "✗ Off track"."""
+    style = STATUS_SYMBOLS.get(word)
+    return style.text if style else (word or "")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --------------------------------------------------------------------------------------------------
+# disclosure control: what may be printed
+
+def suppression_threshold(result: MeasureResult | None = None) -> int:
+    """The params file's suppression threshold if the result carries it, else the default (5)."""
+    for source in (result, getattr(result, "definition", None)):
+        value = getattr(source, "suppression_threshold", None)
+        if isinstance(value, (int, np.integer)) and value >= 1:
+            return int(value)
+    return DEFAULT_SUPPRESSION_THRESHOLD
+
+
+def is_small_count(count: Any, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> bool:
+    """A count that must not be published: 1 to threshold - 1 (zero is publishable)."""
+    if is_missing(count):
+        return False
+    return 0 < float(count) < threshold
+
+
+def _flag(x: Any) -> bool:
+    return False if is_missing(x) else bool(x)
+
+
+def _num(x: Any) -> float | None:
+    if is_missing(x):
+        return None
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One summary row with disclosure control applied: a figure that may not be printed is None,
+    and ``suppressed`` / ``baseline_suppressed`` / ``previous_suppressed`` say why."""
+
+    area: str
+    area_type: str
+    count: float | None
+    denominator: float | None
+    value: float | None
+    lower: float | None
+    upper: float | None
+    previous_count: float | None
+    previous_value: float | None
+    change_vs_previous_pct: float | None
+    baseline_count: float | None
+    baseline_value: float | None
+    change_vs_baseline_pct: float | None
+    benchmark_name: str
+    benchmark_value: float | None
+    comparison: str
+    status: str
+    suppressed: bool
+    baseline_suppressed: bool
+    previous_suppressed: bool
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+
+def figures_for(row: pd.Series, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> Figures:
+    """Apply disclosure control to one summary row (see the module docstring)."""
+    get = row.get
+    suppressed = _flag(get("suppressed")) or is_small_count(get("count"), threshold)
+    base_sup = is_small_count(get("baseline_count"), threshold)
+    prev_sup = is_small_count(get("previous_count"), threshold)
+    keep = not suppressed
+    comparison = get("comparison")
+    comparison = "" if is_missing(comparison) else str(comparison)
+    status = get("status")
+    status = "" if is_missing(status) else str(status)
+    return Figures(
+        area=str(get("area", "")),
+        area_type=str(get("area_type", "")),
+        count=_num(get("count")) if keep else None,
+        denominator=_num(get("denominator")) if keep else None,
+        value=_num(get("value")) if keep else None,
+        lower=_num(get("lower_95")) if keep else None,
+        upper=_num(get("upper_95")) if keep else None,
+        previous_count=None if prev_sup else _num(get("previous_count")),
+        previous_value=None if prev_sup else _num(get("previous_value")),
+        change_vs_previous_pct=_num(get("change_vs_previous_pct")) if keep and not prev_sup else None,
+        baseline_count=None if base_sup else _num(get("baseline_count")),
+        baseline_value=None if base_sup else _num(get("baseline_value")),
+        change_vs_baseline_pct=_num(get("change_vs_baseline_pct")) if keep and not base_sup else None,
+        benchmark_name="" if is_missing(get("benchmark_name")) else str(get("benchmark_name")),
+        benchmark_value=_num(get("benchmark_value")),
+        # A comparison with a suppressed value still says which side of the benchmark it lies,
+        # but not by how much; it is kept. Status likewise.
+        comparison=comparison,
+        status=status,
+        suppressed=suppressed,
+        baseline_suppressed=base_sup,
+        previous_suppressed=prev_sup,
+    )
+
+
+def _force_figures(result: MeasureResult) -> Figures | None:
+    if result.summary.empty or not (result.summary["area_type"] == "force").any():
+        return None
+    return figures_for(result.force_row, suppression_threshold(result))
+
+
+def significance(fig: Figures) -> bool | None:
+    """Is the value significantly different from its benchmark? From the comparison word when there
+    is one (Better/Worse/Higher/Lower: yes; Similar: no), else from the interval; None if unknown."""
+    if fig.comparison in SIGNIFICANT:
+        return True
+    if fig.comparison == SIMILAR:
+        return False
+    if None in (fig.lower, fig.upper, fig.benchmark_value):
+        return None
+    return not (fig.lower <= fig.benchmark_value <= fig.upper)
+
+
+def target_phrase(result: MeasureResult) -> str | None:
+    """The plan's target in words, or None when the measure is monitored without one."""
+    target = result.definition.target
+    if isinstance(target, str):
+        return {
+            "below_baseline": f"the target to be at or below {baseline_phrase(result, short=True)}",
+            "reduce": "the target to reduce it compared with the previous 12 months",
+            "increase": "the target to increase it compared with the previous 12 months",
+            "monitor": None,
+        }.get(target)
+    at_least = getattr(target, "at_least", None)
+    if at_least is not None:
+        unit = "%" if result.definition.statistic == "proportion" else ""
+        return f"the target of at least {format_number(at_least, 0 if float(at_least).is_integer() else 1)}{unit}"
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# findings
+
+def _interval_text(result: MeasureResult, fig: Figures) -> str:
+    if fig.lower is None or fig.upper is None:
+        return ""
+    lo = format_value(fig.lower, result, unit=False)
+    hi = format_value(fig.upper, result, unit=False)
+    return f"95% confidence interval {lo} to {hi}"
+
+
+def _level_sentence(result: MeasureResult, fig: Figures, period: str) -> str:
+    stat = result.definition.statistic
+    area = result.area_name
+    interval = _interval_text(result, fig)
+    if stat == "rate":
+        text = f"In {period} the rate in {area} was {format_value(fig.value, result)}"
+        extra = [interval] if interval else []
+        if fig.count is not None:
+            extra.append(f"from a count of {format_count(fig.count)}")
+        return text + (f" ({'; '.join(extra)})" if extra else "") + "."
+    if stat == "proportion":
+        text = f"In {period} the proportion in {area} was {format_value(fig.value, result)}"
+        extra = []
+        if fig.count is not None and fig.denominator is not None:
+            extra.append(f"{format_count(fig.count)} out of {format_count(fig.denominator)}")
+        if interval:
+            extra.append(interval)
+        return text + (f" ({'; '.join(extra)})" if extra else "") + "."
+    text = f"In {period} the number in {area} was {format_count(fig.value if fig.value is not None else fig.count)}"
+    return text + (f" ({interval})" if interval else "") + "."
+
+
+def _direction_noun(change: float | None) -> str:
+    if change is None or change == 0:
+        return "change"
+    return "rise" if change > 0 else "fall"
+
+
+def _baseline_sentence(result: MeasureResult, fig: Figures) -> str:
+    base_period = period_phrase(result.baseline_start, result.baseline_end)
+    if fig.baseline_suppressed:
+        return (f"The count in the baseline period ({base_period}) is too small to publish "
+                f"({SUPPRESSED}), so no change against the baseline is shown.")
+    if fig.baseline_value is None:
+        return f"There is no baseline figure for {base_period} to compare with."
+    stat = result.definition.statistic
+    base = format_value(fig.baseline_value, result)
+    sig = significance(fig)
+    if stat == "proportion":
+        points = fig.value - fig.baseline_value
+        phrase = points_phrase(points)
+        size_change = points
+    else:
+        phrase = change_phrase(fig.change_vs_baseline_pct)
+        size_change = fig.change_vs_baseline_pct
+        if phrase == MISSING:   # e.g. a baseline of zero: no percentage change
+            phrase = "compared"
+    if phrase == "unchanged":
+        text = f"This is unchanged from the baseline of {base} in {base_period}"
+    elif phrase == "compared":
+        text = f"The baseline was {base} in {base_period}"
+    else:
+        text = f"This is {phrase} on the baseline of {base} in {base_period}"
+    if stat == "proportion" and phrase != "unchanged" and fig.change_vs_baseline_pct is not None:
+        text += f" (a relative {_direction_noun(points)} of {format_number(abs(fig.change_vs_baseline_pct), 1)}%)"
+    if sig is True:
+        text += f", a statistically significant {_direction_noun(size_change)}"
+    elif sig is False:
+        text += ", which is not a statistically significant change"
+    return text + "."
+
+
+def _previous_sentence(result: MeasureResult, fig: Figures) -> str:
+    prev_end = _period(result.period_end) - 12
+    prev_period = period_phrase(prev_end - 11, prev_end)
+    if fig.previous_suppressed:
+        return f"The count for {prev_period} is too small to publish ({SUPPRESSED})."
+    if fig.previous_value is None:
+        return ""
+    prev = format_value(fig.previous_value, result)
+    if result.definition.statistic == "proportion":
+        phrase = points_phrase(fig.value - fig.previous_value)
+    else:
+        phrase = change_phrase(fig.change_vs_previous_pct)
+    if phrase == MISSING:
+        return f"In {prev_period} it was {prev}."
+    if phrase == "unchanged":
+        return f"It is unchanged from {prev} in {prev_period}."
+    return f"Compared with {prev_period} ({prev}) it is {phrase}."
+
+
+def _judgement_sentences(result: MeasureResult, fig: Figures) -> list[str]:
+    polarity = result.definition.polarity
+    out = []
+    word = fig.comparison
+    if word in (BETTER, WORSE, SIMILAR) and polarity != "none":
+        better = "lower" if polarity == "lower" else "higher"
+        out.append(f"Against the baseline it is rated **{symbol_text(word)}** "
+                   f"(for this measure {better} is better).")
+    elif word in (HIGHER, LOWER, SIMILAR):
+        described = {HIGHER: "higher than", LOWER: "lower than", SIMILAR: "similar to"}[word]
+        out.append(f"It is **{symbol_text(word)}**: {described} the baseline. This measure has no "
+                   "preferred direction, so the change is described rather than judged better or worse.")
+    elif polarity == "none":
+        out.append("This measure has no preferred direction, so changes are described rather than "
+                   "judged better or worse.")
+    status = fig.status
+    target = target_phrase(result)
+    if status in (ON_TRACK, OFF_TRACK) and target:
+        out.append(f"Status: **{symbol_text(status)}** against {target}.")
+    elif status in (ON_TRACK, OFF_TRACK):
+        out.append(f"Status: **{symbol_text(status)}**.")
+    elif status == MONITOR_ONLY:
+        out.append(f"Status: **{symbol_text(status)}**: the plan monitors this measure without a target.")
+    elif status == NO_DATA:
+        out.append(f"Status: **{symbol_text(status)}**: there are not enough data to judge progress "
+                   f"against {target or 'the target'}.")
+    return out
+
+
+def measure_finding(result: MeasureResult) -> str:
+    """The headline finding for one measure, as Markdown paragraphs (force level).
+
+    Level and interval in the latest 12 months; change against the baseline (with whether it is
+    statistically significant) and against the previous 12 months; the comparison word and the
+    target status. Suppressed figures are never printed.
+    """
+    title = result.title
+    period = period_phrase(result.period_start, result.period_end)
+    fig = _force_figures(result)
+    if fig is None or not result.has_data:
+        text = f"**{title}.** No data are available for {period}."
+        if fig is not None and fig.status:
+            text += f" Status: **{symbol_text(fig.status)}**."
+        return text
+    if fig.suppressed:
+        first = (f"**{title}.** In {period} the number in {result.area_name} was too small to publish "
+                 f"({SUPPRESSED}). To protect confidentiality the "
+                 f"{'figure' if result.definition.statistic == 'count' else _stat_noun(result)}, "
+                 "its interval and the changes are not shown.")
+        second = _judgement_sentences(result, fig)
+        return first + ("\n\n" + " ".join(second) if second else "")
+    if fig.value is None:
+        return f"**{title}.** No figure could be calculated for {period}."
+    first = [f"**{title}.**", _level_sentence(result, fig, period), _baseline_sentence(result, fig)]
+    prev = _previous_sentence(result, fig)
+    if prev:
+        first.append(prev)
+    second = _judgement_sentences(result, fig)
+    return " ".join(first) + ("\n\n" + " ".join(second) if second else "")
+
+
+def _district_figures(result: MeasureResult) -> list[Figures]:
+    threshold = suppression_threshold(result)
+    return [figures_for(row, threshold) for _, row in result.districts.iterrows()]
+
+
+def district_finding(result: MeasureResult) -> str:
+    """Which districts differ significantly from the force, and the highest and lowest."""
+    districts = _district_figures(result)
+    force = _force_figures(result)
+    area = result.area_name
+    period = period_phrase(result.period_start, result.period_end)
+    if not districts:
+        return f"There are no district figures for {lower_first(result.title)}."
+    shown = [d for d in districts if d.value is not None]
+    hidden = [d.area for d in districts if d.suppressed]
+    parts = []
+    if not shown:
+        parts.append(f"No district figures can be shown for {period}.")
+    else:
+        stat = _stat_noun(result)
+        if result.definition.statistic == "count":
+            # A district's count is part of the force's count: comparing them says nothing.
+            higher, lower, similar = [], [], []
+        else:
+            higher = [d for d in shown if significance(d) and d.benchmark_value is not None
+                      and d.value > d.benchmark_value]
+            lower = [d for d in shown if significance(d) and d.benchmark_value is not None
+                     and d.value < d.benchmark_value]
+            similar = [d for d in shown if significance(d) is False]
+
+        def named(ds):
+            return _join([f"{d.area} ({format_value(d.value, result, unit=False)})" for d in ds])
+
+        force_value = format_value(force.value, result) if force and force.value is not None else None
+        against = f"{area} as a whole" + (f" ({force_value})" if force_value else "")
+        if higher or lower:
+            bits = []
+            if higher:
+                bits.append(f"significantly higher in {named(higher)}")
+            if lower:
+                bits.append(f"significantly lower in {named(lower)}")
+            judged = ""
+            if result.definition.polarity != "none":
+                worse = [d.area for d in shown if d.comparison == WORSE]
+                if worse:
+                    judged = (f" For this measure {'lower' if result.definition.polarity == 'lower' else 'higher'}"
+                              f" is better, so {_join(worse)} {'is' if len(worse) == 1 else 'are'} rated worse "
+                              f"than the {area} figure.")
+            parts.append(f"In {period} the {stat} was {' and '.join(bits)} than in {against}.{judged}")
+            if similar:
+                n = len(similar)
+                parts.append(f"The other {'district was' if n == 1 else f'{n} districts were'} not "
+                             f"significantly different from the {area} figure.")
+        elif similar:
+            parts.append(f"In {period} no district's {stat} was significantly different from {against}.")
+        if len(shown) >= 2:
+            top = max(shown, key=lambda d: d.value)
+            bottom = min(shown, key=lambda d: d.value)
+            parts.append(f"The highest was {top.area} ({format_value(top.value, result)}) and the lowest "
+                         f"{bottom.area} ({format_value(bottom.value, result)}).")
+    if hidden:
+        parts.append(f"Figures for {_join(hidden)} are too small to publish ({SUPPRESSED}).")
+    return " ".join(parts)
+
+
+def _extra_suppressed(frame: pd.DataFrame, count_col: str, threshold: int) -> pd.Series:
+    flags = pd.Series(False, index=frame.index)
+    if "suppressed" in frame.columns:
+        flags |= frame["suppressed"].fillna(False).astype(bool)
+    if count_col in frame.columns:
+        counts = pd.to_numeric(frame[count_col], errors="coerce")
+        flags |= (counts > 0) & (counts < threshold)
+    return flags
+
+
+def msg_finding(result: MeasureResult) -> str:
+    """Where the force ranks in its most similar group, and whether it differs from the group average."""
+    msg = result.extras.get("msg")
+    if msg is None or msg.empty:
+        return "There is no most similar group comparison for this measure."
+    threshold = suppression_threshold(result)
+    msg = msg.assign(_sup=_extra_suppressed(msg, "count", threshold))
+    average = _num(msg.attrs.get("msg_average"))
+    period = period_phrase(result.period_start, result.period_end)
+    size = len(msg)
+    forces = msg[msg["is_force"].fillna(False).astype(bool)]
+    if forces.empty:
+        return "The most similar group figures do not include this force."
+    me = forces.iloc[0]
+    if bool(me["_sup"]) or is_missing(me["value"]):
+        text = (f"In {period} the {result.area_name} figure is too small to publish ({SUPPRESSED}), so it is "
+                "not compared with its most similar group of forces.")
+        return text
+    value = float(me["value"])
+    rank = int(msg["value"].rank(method="min").loc[me.name]) if is_missing(me.get("rank")) else int(me["rank"])
+    if rank <= (size + 1) / 2:
+        position = "the lowest" if rank == 1 else f"the {_ordinal(rank)} lowest"
+    else:
+        from_top = size - rank + 1
+        position = "the highest" if from_top == 1 else f"the {_ordinal(from_top)} highest"
+    stat = _stat_noun(result)
+    text = (f"In {period} {result.area_name} had {position} {stat} of the {size} forces in its most similar "
+            f"group ({format_value(value, result)}).")
+    if average is not None:
+        text += f" The group average was {format_value(average, result)}."
+        lo, hi = _num(me.get("lower_95")), _num(me.get("upper_95"))
+        if lo is not None and hi is not None:
+            if lo > average:
+                text += f" {result.area_name} was significantly higher than the group average"
+            elif hi < average:
+                text += f" {result.area_name} was significantly lower than the group average"
+            else:
+                text += f" {result.area_name} was not significantly different from the group average"
+            polarity = result.definition.polarity
+            if polarity != "none" and (lo > average or hi < average):
+                good = (hi < average) == (polarity == "lower")
+                text += f", which is {'better' if good else 'worse'} for this measure"
+            text += "."
+    hidden = int(msg["_sup"].sum())
+    if hidden:
+        text += f" Figures for {hidden} force{'s' if hidden != 1 else ''} are too small to publish ({SUPPRESSED})."
+    return text
+
+
+def deprivation_unit(result: MeasureResult) -> str:
+    """Deprivation rates are per 1,000 residents (the engine divides by LSOA population)."""
+    frame = result.extras.get("deprivation")
+    if frame is not None and frame.attrs.get("unit"):
+        return str(frame.attrs["unit"])
+    return "per 1,000 population"
+
+
+def deprivation_finding(result: MeasureResult) -> str:
+    """The deprivation gradient: the most deprived decile against the least deprived."""
+    frame = result.extras.get("deprivation")
+    if frame is None or frame.empty:
+        return "There is no breakdown by deprivation for this measure."
+    threshold = suppression_threshold(result)
+    frame = frame.assign(_sup=_extra_suppressed(frame, "count", threshold)).set_index("imd_decile")
+    unit = deprivation_unit(result)
+    period = period_phrase(result.period_start, result.period_end)
+    dec = value_decimals("rate", frame["value"])
+
+    def shown(d):
+        return d in frame.index and not bool(frame.loc[d, "_sup"]) and not is_missing(frame.loc[d, "value"])
+
+    if not (shown(1) and shown(10)):
+        return (f"The figures for the most or least deprived neighbourhoods are too small to publish "
+                f"({SUPPRESSED}) or missing, so the deprivation gradient is not shown.")
+    most, least = float(frame.loc[1, "value"]), float(frame.loc[10, "value"])
+    most_t, least_t = format_number(most, dec), format_number(least, dec)
+    subject = f"the rate of {lower_first(result.title)}"
+    text = (f"In {period} {subject} was {most_t} {unit} in the most deprived tenth of neighbourhoods "
+            f"(decile 1) and {least_t} in the least deprived tenth (decile 10)")
+    if least > 0:
+        ratio = most / least
+        if ratio >= 1.05:
+            text += f": {format_number(ratio, 1)} times as high."
+        elif ratio <= 0.95:
+            text += f": {format_number((1 - ratio) * 100, 0)}% lower in the most deprived neighbourhoods."
+        else:
+            text += ": about the same."
+    else:
+        text += "."
+    lo1, hi1 = _num(frame.loc[1].get("lower_95")), _num(frame.loc[1].get("upper_95"))
+    lo10, hi10 = _num(frame.loc[10].get("lower_95")), _num(frame.loc[10].get("upper_95"))
+    if None not in (lo1, hi1, lo10, hi10):
+        if lo1 > hi10 or lo10 > hi1:
+            text += " The difference is statistically significant (the 95% confidence intervals do not overlap)."
+        else:
+            text += " The 95% confidence intervals overlap, so the difference may be due to chance."
+    hidden = [str(int(d)) for d in frame.index if bool(frame.loc[d, "_sup"])]
+    if hidden:
+        text += f" Figures for decile{'s' if len(hidden) > 1 else ''} {_join(hidden)} are too small to publish ({SUPPRESSED})."
+    return text
+
+
+def _group_phrase(group: str) -> str:
+    return f"people in the {group} ethnic group"
+
+
+def _ratio_significance(lo: float | None, hi: float | None) -> str | None:
+    if lo is None or hi is None:
+        return None
+    if lo > 1:
+        return "significantly higher"
+    if hi < 1:
+        return "significantly lower"
+    return "not significantly different"
+
+
+def disproportionality_finding(result: MeasureResult) -> str:
+    """Rate ratios against White people, with significance from their intervals."""
+    frame = result.extras.get("disproportionality")
+    if frame is None or frame.empty:
+        return "There is no breakdown by ethnic group for this measure."
+    threshold = suppression_threshold(result)
+    frame = frame.assign(_sup=_extra_suppressed(frame, "searches", threshold))
+    period = period_phrase(result.period_start, result.period_end)
+    groups = frame[~frame["group"].astype(str).str.startswith(REFERENCE_GROUP)]
+    shown = groups[~groups["_sup"] & groups["rate_ratio"].notna()].sort_values("rate_ratio", ascending=False)
+    hidden = list(groups.loc[groups["_sup"], "group"].astype(str))
+    parts = []
+    if shown.empty:
+        parts.append(f"In {period} no ethnic group's figures can be shown.")
+    else:
+        top = shown.iloc[0]
+        lo, hi = _num(top.get("lower_95")), _num(top.get("upper_95"))
+        text = (f"In {period} the rate of {lower_first(result.title)} for {_group_phrase(str(top['group']))} "
+                f"was {format_number(top['rate_ratio'], 1)} times the rate for White people")
+        sig = _ratio_significance(lo, hi)
+        if sig:
+            text += f" (95% confidence interval {format_number(lo, 1)} to {format_number(hi, 1)})"
+            text += (", a statistically significant difference." if sig != "not significantly different"
+                     else ", which is not a statistically significant difference.")
+        else:
+            text += "."
+        parts.append(text)
+        others = []
+        for _, row in shown.iloc[1:].iterrows():
+            lo, hi = _num(row.get("lower_95")), _num(row.get("upper_95"))
+            item = f"{row['group']} {format_number(row['rate_ratio'], 1)} times"
+            sig = _ratio_significance(lo, hi)
+            if sig:
+                item += f" ({format_number(lo, 1)} to {format_number(hi, 1)}; {sig})"
+            others.append(item)
+        if others:
+            parts.append(f"Against White people the rate ratios for the other groups were: {'; '.join(others)}.")
+    if hidden:
+        parts.append(f"Figures for the {_join(hidden)} ethnic group{'s' if len(hidden) > 1 else ''} are "
+                     f"too small to publish ({SUPPRESSED}).")
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# variables for _variables.yml
+
+def variables_for(result: MeasureResult) -> dict[str, str]:
+    """Strings reviewers cite as {{< var measure_id.field >}}: count, value, rate, lower, upper,
+    interval, change_vs_baseline, change_vs_previous, comparison, status, period, baseline,
+    baseline_period, previous, title, unit. Suppressed figures are "[c]", missing ones ".."."""
+    fig = _force_figures(result)
+    period = period_phrase(result.period_start, result.period_end)
+    base_period = period_phrase(result.baseline_start, result.baseline_end)
+    out = {"title": result.title, "unit": result.unit, "period": period, "baseline_period": base_period}
+    if fig is None:
+        out.update({k: MISSING for k in ("count", "value", "rate", "lower", "upper", "interval",
+                                          "change_vs_baseline", "change_vs_previous", "baseline", "previous")})
+        out.update({"comparison": NOT_COMPARED, "status": NO_DATA})
+        return out
+    if fig.suppressed:
+        for key in ("count", "value", "rate", "lower", "upper", "interval",
+                    "change_vs_baseline", "change_vs_previous"):
+            out[key] = SUPPRESSED
+    else:
+        proportion = result.definition.statistic == "proportion"
+        out["count"] = format_count(fig.count)
+        out["value"] = format_value(fig.value, result, unit=False)
+        out["rate"] = format_value(fig.value, result)
+        out["lower"] = format_value(fig.lower, result, unit=False)
+        out["upper"] = format_value(fig.upper, result, unit=False)
+        out["interval"] = (f"{out['lower']} to {out['upper']}" if fig.lower is not None and fig.upper is not None
+                           else MISSING)
+        if fig.baseline_suppressed:
+            out["change_vs_baseline"] = SUPPRESSED
+        elif proportion and fig.value is not None and fig.baseline_value is not None:
+            out["change_vs_baseline"] = points_phrase(fig.value - fig.baseline_value)
+        else:
+            out["change_vs_baseline"] = change_phrase(fig.change_vs_baseline_pct)
+        if fig.previous_suppressed:
+            out["change_vs_previous"] = SUPPRESSED
+        elif proportion and fig.value is not None and fig.previous_value is not None:
+            out["change_vs_previous"] = points_phrase(fig.value - fig.previous_value)
+        else:
+            out["change_vs_previous"] = change_phrase(fig.change_vs_previous_pct)
+    out["baseline"] = SUPPRESSED if fig.baseline_suppressed else format_value(fig.baseline_value, result)
+    out["previous"] = SUPPRESSED if fig.previous_suppressed else format_value(fig.previous_value, result)
+    out["comparison"] = fig.comparison or NOT_COMPARED
+    out["status"] = fig.status or NO_DATA
+    return out

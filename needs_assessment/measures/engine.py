@@ -1,0 +1,563 @@
+"""Compute every plan measure from its definition in the params file.
+
+A measure is made in three steps:
+1. `monthly_counts`: the source dataset, filtered as the definition says, counted by month and area
+   (the force and its districts; for Home Office force tables, the most similar group's forces);
+2. denominators: resident population or households (rates), or the cases (proportions);
+3. `summarise`: the latest 12 months, the previous 12 months and the baseline window, with the
+   interval, the comparison against a benchmark and the status against the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..params import AtLeast, Measure, Params
+from . import comparison, disclosure, intervals
+from .result import SUMMARY_COLUMNS, MeasureResult
+
+MONTHLY_COLUMNS = ["month", "area", "area_type", "count", "denominator"]
+UNKNOWN_DISTRICT = "Unknown district"
+
+
+class MeasureError(Exception):
+    """A measure cannot be computed from the data given (the message says which and why)."""
+
+
+@dataclass
+class Sources:
+    """The loaded datasets the engine reads: name -> {part: DataFrame}. Loading is someone else's job."""
+    frames: dict[str, dict[str, pd.DataFrame]]
+    formats: dict[str, str]
+
+    def get(self, dataset: str, part: str | None = None) -> pd.DataFrame:
+        parts = self.frames[dataset]
+        if part is None:
+            if len(parts) != 1:
+                raise MeasureError(f"dataset '{dataset}' has parts {sorted(parts)}; say which one")
+            return next(iter(parts.values()))
+        return parts[part]
+
+    def has(self, dataset: str) -> bool:
+        return dataset in self.frames
+
+
+# --- step 1: monthly counts ----------------------------------------------------------------------
+
+def _apply_filter(df: pd.DataFrame, flt: dict, where: str) -> pd.DataFrame:
+    for column, allowed in flt.items():
+        if column not in df.columns:
+            raise MeasureError(f"{where}: filter column '{column}' is not in the data "
+                               f"(columns: {', '.join(map(str, df.columns))})")
+        df = df[df[column].isin(allowed)]
+    return df
+
+
+def lsoa_district_lookup(sources: Sources, params: Params) -> pd.Series:
+    """LSOA code -> district name, from the ONS LSOA population estimates (latest year)."""
+    for name, fmt in sources.formats.items():
+        if fmt == "ons_population_lsoa":
+            pop = sources.get(name)
+            latest = pop[pop["year"] == pop["year"].max()]
+            return latest.drop_duplicates("lsoa_code").set_index("lsoa_code")["lad_name"]
+    return pd.Series(dtype="object")
+
+
+def _count_by(df: pd.DataFrame, area: pd.Series, area_type: str) -> pd.DataFrame:
+    counted = (df.assign(area=area.values).groupby(["month", "area"], observed=True)
+               .size().rename("count").reset_index())
+    counted["area_type"] = area_type
+    counted["denominator"] = np.nan
+    return counted
+
+
+def _force_and_districts(df: pd.DataFrame, district: pd.Series, params: Params) -> pd.DataFrame:
+    """Monthly counts for the force (every record) and each district (records with a known one)."""
+    force = df.groupby("month", observed=True).size().rename("count").reset_index()
+    force["area"] = params.area.force
+    force["area_type"] = "force"
+    force["denominator"] = np.nan
+    known = district.isin(params.area.districts).values
+    districts = _count_by(df[known], district[known], "district")
+    return pd.concat([force, districts], ignore_index=True)[MONTHLY_COLUMNS]
+
+
+def monthly_counts(measure_id: str, measure: Measure, sources: Sources, params: Params) -> pd.DataFrame:
+    """Numerator (and, for proportions, denominator) by month and area, from the source dataset."""
+    fmt = sources.formats[measure.source]
+    where = f"measure '{measure_id}' (dataset '{measure.source}')"
+    if fmt == "police_uk_street":
+        df = _apply_filter(sources.get(measure.source, "street"), measure.filter, where)
+        lookup = lsoa_district_lookup(sources, params)
+        district = df["lsoa_code"].map(lookup).fillna(UNKNOWN_DISTRICT)
+        return _with_proportion(df, measure, where, lambda d: _force_and_districts(
+            d, district.loc[d.index], params))
+    if fmt == "police_uk_stop_search":
+        df = _apply_filter(sources.get(measure.source, "stop_search"), measure.filter, where)
+        # Stop and search records carry coordinates, not LSOAs: force level only.
+        return _with_proportion(df, measure, where, lambda d: _force_only(d, params))
+    if fmt == "stats19":
+        casualties = _apply_filter(sources.get(measure.source, "casualties"), measure.filter, where)
+        collisions = sources.get(measure.source, "collisions")
+        lookup = lsoa_district_lookup(sources, params)
+        loc = collisions.set_index("collision_index")["lsoa_of_accident_location"]
+        district = casualties["collision_index"].map(loc).map(lookup).fillna(UNKNOWN_DISTRICT)
+        return _force_and_districts(casualties, district, params)
+    if fmt in ("home_office_prc_csp", "home_office_prc_pfa"):
+        df = _apply_filter(sources.get(measure.source), measure.filter, where)
+        column = "csp_name" if fmt == "home_office_prc_csp" else "force_name"
+        counted = (df.groupby(["month", column], observed=True)["number_of_offences"].sum()
+                   .rename("count").reset_index().rename(columns={column: "area"}))
+        counted["denominator"] = np.nan
+        if fmt == "home_office_prc_csp":
+            mine = counted[counted["area"].isin(params.area.districts)].copy()
+            mine["area_type"] = "district"
+            force = mine.groupby("month", observed=True)["count"].sum().reset_index()
+            force["area"], force["area_type"], force["denominator"] = params.area.force, "force", np.nan
+            return pd.concat([force, mine], ignore_index=True)[MONTHLY_COLUMNS]
+        return _force_and_peers(counted, params)
+    if fmt == "home_office_999":
+        df = sources.get(measure.source)
+        num, den = measure.numerator_field, measure.denominator_field
+        if not num or not den:
+            raise MeasureError(f"{where}: a proportion from call data needs numerator_field and denominator_field")
+        counted = (df.groupby(["month", "force_name"], observed=True)[[num, den]].sum().reset_index()
+                   .rename(columns={"force_name": "area", num: "count", den: "denominator"}))
+        return _force_and_peers(counted, params)
+    if fmt == "indicator_template":
+        df = sources.get(measure.source)
+        rows = df[df["measure"] == measure_id]
+        if rows.empty:
+            raise MeasureError(f"{where}: the indicator file has no rows for measure '{measure_id}'")
+        out = rows.rename(columns={"value": "count"})[["month", "area", "count", "denominator"]].copy()
+        out["area_type"] = np.where(out["area"] == params.area.force, "force", "district")
+        out = out[(out["area_type"] == "force") | out["area"].isin(params.area.districts)]
+        if not (out["area_type"] == "force").any():   # only districts given: the force is their sum
+            force = out.groupby("month", observed=True)[["count", "denominator"]].sum(min_count=1).reset_index()
+            force["area"], force["area_type"] = params.area.force, "force"
+            out = pd.concat([force, out], ignore_index=True)
+        out["count"] = out["count"].astype("float64")
+        out["denominator"] = out["denominator"].astype("float64")
+        return out[MONTHLY_COLUMNS]
+    raise MeasureError(f"{where}: format '{fmt}' cannot feed a measure")
+
+
+def _force_only(df: pd.DataFrame, params: Params) -> pd.DataFrame:
+    out = df.groupby("month", observed=True).size().rename("count").reset_index()
+    out["area"], out["area_type"], out["denominator"] = params.area.force, "force", np.nan
+    return out[MONTHLY_COLUMNS]
+
+
+def _force_and_peers(counted: pd.DataFrame, params: Params) -> pd.DataFrame:
+    group = params.area.most_similar_group or [params.area.force]
+    out = counted[counted["area"].isin(group + [params.area.force])].copy()
+    out["area_type"] = np.where(out["area"] == params.area.force, "force", "peer")
+    return out[MONTHLY_COLUMNS]
+
+
+def _with_proportion(df: pd.DataFrame, measure: Measure, where: str,
+                     count: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+    """For a proportion, the records are the denominator and those matching numerator_filter the numerator."""
+    if measure.statistic != "proportion":
+        return count(df)
+    if not measure.numerator_filter:
+        raise MeasureError(f"{where}: a proportion of records needs a numerator_filter")
+    total = count(df)
+    numerator = count(_apply_filter(df, measure.numerator_filter, where))
+    merged = total.merge(numerator[["month", "area", "count"]], on=["month", "area"], how="left",
+                         suffixes=("_all", ""))
+    merged["denominator"] = merged["count_all"].astype("float64")
+    merged["count"] = merged["count"].fillna(0).astype("float64")
+    return merged[MONTHLY_COLUMNS]
+
+
+# --- step 2: denominators ------------------------------------------------------------------------
+
+class Denominators:
+    """Resident population (by mid-year) and households, for the force, its districts and peers."""
+
+    def __init__(self, sources: Sources, params: Params):
+        self.params = params
+        self.population = pd.DataFrame(columns=["area", "year", "population"])
+        self.households = pd.Series(dtype="float64")
+        for name, fmt in sources.formats.items():
+            if fmt == "ons_population_area":
+                pop = sources.get(name)
+                self.population = self._area_population(pop)
+            elif fmt == "census_households":
+                hh = sources.get(name)
+                hh = hh[hh["geography"].isin(params.area.districts)].set_index("geography")["households"]
+                self.households = pd.concat([hh, pd.Series({params.area.force: hh.sum()})]).astype("float64")
+        if self.population.empty:
+            for name, fmt in sources.formats.items():
+                if fmt == "ons_population_lsoa":
+                    lsoa = sources.get(name)
+                    by = lsoa.groupby(["lad_name", "year"])["population"].sum().reset_index()
+                    by = by.rename(columns={"lad_name": "area"})
+                    by = by[by["area"].isin(params.area.districts)]
+                    force = by.groupby("year")["population"].sum().reset_index()
+                    force["area"] = params.area.force
+                    self.population = pd.concat([by, force], ignore_index=True)
+
+    def _area_population(self, pop: pd.DataFrame) -> pd.DataFrame:
+        force_rows = pop[pop["name"].isin(self.params.area.most_similar_group + [self.params.area.force])]
+        district_rows = pop[pop["name"].isin(self.params.area.districts)]
+        out = pd.concat([force_rows, district_rows]).rename(columns={"name": "area"})
+        out = out[["area", "year", "population"]].drop_duplicates(["area", "year"])
+        if not (out["area"] == self.params.area.force).any():
+            force = district_rows.groupby("year")["population"].sum().reset_index()
+            force["area"] = self.params.area.force
+            out = pd.concat([out, force], ignore_index=True)
+        return out
+
+    def population_for(self, area: str, year: int) -> float:
+        """Mid-year population of the latest estimate not after `year` (or the earliest there is)."""
+        rows = self.population[self.population["area"] == area]
+        if rows.empty:
+            return np.nan
+        usable = rows[rows["year"] <= year]
+        row = usable.loc[usable["year"].idxmax()] if not usable.empty else rows.loc[rows["year"].idxmin()]
+        return float(row["population"])
+
+    def for_measure(self, measure: Measure, area: str, window_end: pd.Period) -> float:
+        if measure.denominator == "households":
+            return float(self.households.get(area, np.nan))
+        return self.population_for(area, window_end.year)
+
+
+# --- step 3: the 12-month summaries --------------------------------------------------------------
+
+def _window(monthly: pd.DataFrame, end: pd.Period) -> pd.DataFrame:
+    start = end - 11
+    inside = monthly[(monthly["month"] >= start) & (monthly["month"] <= end)]
+    summed = inside.groupby(["area", "area_type"], observed=True).agg(
+        count=("count", "sum"), denominator=("denominator", lambda s: s.sum(min_count=1))).reset_index()
+    # An area with no records in the window still has a row: zero, not missing.
+    areas = monthly[["area", "area_type"]].drop_duplicates()
+    summed = areas.merge(summed, on=["area", "area_type"], how="left")
+    summed["count"] = summed["count"].fillna(0.0)
+    return summed
+
+
+def _statistic(measure: Measure, count, denominator, confidence: float) -> pd.DataFrame:
+    count = np.asarray(count, dtype="float64")
+    denominator = np.asarray(denominator, dtype="float64")
+    if measure.statistic == "rate":
+        return intervals.rate_ci(count, denominator, per=measure.per, confidence=confidence)
+    if measure.statistic == "proportion":
+        return intervals.wilson_ci(count, denominator, confidence=confidence, multiplier=100)
+    return intervals.poisson_count_ci(count, confidence=confidence)
+
+
+def _window_values(measure: Measure, monthly: pd.DataFrame, end: pd.Period,
+                   denominators: Denominators, confidence: float) -> pd.DataFrame:
+    win = _window(monthly, end)
+    if measure.statistic == "rate":
+        win["denominator"] = [denominators.for_measure(measure, a, end) for a in win["area"]]
+    stats = _statistic(measure, win["count"], win["denominator"], confidence)
+    win["value"] = np.asarray(stats["value"], dtype="float64")
+    win["lower_95"] = np.asarray(stats["lower"], dtype="float64")
+    win["upper_95"] = np.asarray(stats["upper"], dtype="float64")
+    win["method"] = list(stats["method"])
+    # A window the data does not fully cover is not a 12-month figure: do not present it as one.
+    if not window_covered(monthly, end):
+        win.loc[:, ["count", "value", "lower_95", "upper_95"]] = np.nan
+    return win
+
+
+def cadence(monthly: pd.DataFrame) -> int:
+    """Months of data expected in a 12-month window: 12 (monthly), 4 (quarterly Home Office
+    tables, dated at each quarter's last month) or 1 (a yearly snapshot, e.g. the workforce)."""
+    months = pd.Series(monthly["month"].unique())
+    if len(months) < 2:
+        return 1
+    per_year = months.groupby(months.map(lambda m: m.year)).nunique()
+    if (per_year <= 1).all():
+        return 1
+    if months.map(lambda m: m.month % 3 == 0).all():
+        return 4
+    return 12
+
+
+def window_covered(monthly: pd.DataFrame, end: pd.Period) -> bool:
+    """True when the dataset has every expected month of the 12 months to `end` (any area)."""
+    months = monthly["month"].unique()
+    inside = [m for m in months if end - 11 <= m <= end]
+    return len(inside) >= cadence(monthly)
+
+
+def pct_change(new, old):
+    new = np.asarray(new, dtype="float64")
+    old = np.asarray(old, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((old > 0) & np.isfinite(new), (new - old) / old * 100, np.nan)
+
+
+def summarise(measure_id: str, measure: Measure, monthly: pd.DataFrame, params: Params,
+              denominators: Denominators) -> pd.DataFrame:
+    end = params.period_end_month
+    baseline_start, baseline_end = params.baseline_months
+    conf = params.confidence_level
+    current = _window_values(measure, monthly, end, denominators, conf)
+    previous = _window_values(measure, monthly, end - 12, denominators, conf)
+    if (baseline_end - baseline_start).n + 1 != 12:
+        raise MeasureError(f"the baseline window {params.baseline.start}..{params.baseline.end} must be 12 months")
+    baseline = _window_values(measure, monthly, baseline_end, denominators, conf)
+
+    out = current.merge(previous[["area", "count", "value"]].rename(
+        columns={"count": "previous_count", "value": "previous_value"}), on="area", how="left")
+    out = out.merge(baseline[["area", "count", "value"]].rename(
+        columns={"count": "baseline_count", "value": "baseline_value"}), on="area", how="left")
+    out["measure_id"] = measure_id
+    out["period_start"] = end - 11
+    out["period_end"] = end
+    out["change_vs_previous_pct"] = pct_change(out["value"], out["previous_value"])
+    out["change_vs_baseline_pct"] = pct_change(out["value"], out["baseline_value"])
+
+    force_value = out.loc[out["area_type"] == "force", "value"]
+    force_value = float(force_value.iloc[0]) if not force_value.empty else np.nan
+    peers = out[out["area_type"].isin(["force", "peer"])]
+    msg_average = _weighted_average(measure, peers) if (out["area_type"] == "peer").any() else np.nan
+    out["benchmark_name"] = out["area_type"].map({
+        "force": "baseline (12 months to " + baseline_end.strftime("%B %Y") + ")",
+        "district": params.area.force, "peer": "most similar group average"})
+    out["benchmark_value"] = np.select(
+        [out["area_type"] == "force", out["area_type"] == "district", out["area_type"] == "peer"],
+        [out["baseline_value"], force_value, msg_average], np.nan)
+    out["comparison"] = comparison.compare_to_benchmark(
+        out["value"], out["lower_95"], out["upper_95"], out["benchmark_value"], measure.polarity)
+    target = measure.target.model_dump() if isinstance(measure.target, AtLeast) else measure.target
+    out["status"] = [
+        comparison.target_status(target, measure.polarity, v, p, b) if t == "force" else ""
+        for t, v, p, b in zip(out["area_type"], out["value"], out["previous_value"], out["baseline_value"])]
+    threshold = params.suppression_threshold
+    out["suppressed"] = (out["count"] > 0) & (out["count"] < threshold)
+    order = {"force": 0, "district": 1, "peer": 2}
+    out = out.sort_values(["area_type", "area"], key=lambda s: s.map(order) if s.name == "area_type" else s)
+    return out[SUMMARY_COLUMNS].reset_index(drop=True)
+
+
+def _weighted_average(measure: Measure, rows: pd.DataFrame) -> float:
+    """Most similar group average: sum of counts over sum of denominators (not a mean of rates)."""
+    rows = rows.dropna(subset=["count", "denominator"])
+    if rows.empty or rows["denominator"].sum() == 0:
+        return np.nan
+    ratio = rows["count"].sum() / rows["denominator"].sum()
+    if measure.statistic == "rate":
+        return float(ratio * measure.per)
+    if measure.statistic == "proportion":
+        return float(ratio * 100)
+    return np.nan
+
+
+def rolling_trend(measure: Measure, monthly: pd.DataFrame, params: Params,
+                  denominators: Denominators) -> pd.DataFrame:
+    """Rolling 12-month value for each month from the baseline's end to the period end."""
+    rows = []
+    end = params.period_end_month
+    _, baseline_end = params.baseline_months
+    month = min(baseline_end, end)
+    while month <= end:
+        win = _window_values(measure, monthly, month, denominators, params.confidence_level)
+        win = win[win["area_type"].isin(["force", "district"])]
+        win["month"] = month
+        rows.append(win)
+        month += 1
+    trend = pd.concat(rows, ignore_index=True).rename(
+        columns={"count": "count_12m", "denominator": "denominator_12m"})
+    return trend[["month", "area", "area_type", "count_12m", "denominator_12m", "value", "lower_95", "upper_95"]]
+
+
+# --- extras: MSG, deprivation, hotspots, disproportionality ------------------------------------
+
+def msg_frame(summary: pd.DataFrame, params: Params) -> pd.DataFrame:
+    rows = summary[summary["area_type"].isin(["force", "peer"])].copy()
+    if len(rows) < 2:
+        return pd.DataFrame()
+    rows = rows.rename(columns={"denominator": "population"})
+    rows["is_force"] = rows["area_type"] == "force"
+    rows["rank"] = rows["value"].rank(method="min").astype("Int64")
+    frame = rows[["area", "count", "population", "value", "lower_95", "upper_95", "rank", "is_force"]]
+    frame = frame.sort_values("value").reset_index(drop=True)
+    frame.attrs["msg_average"] = float(summary.loc[summary["area_type"] == "peer", "benchmark_value"].iloc[0])
+    frame.attrs["group_size"] = len(frame)
+    return frame
+
+
+def deprivation_frames(measure: Measure, sources: Sources, params: Params) -> dict[str, pd.DataFrame]:
+    """For street-level measures: the latest 12 months by IMD decile (rate per 1,000 residents) and hotspots."""
+    imd = next((sources.get(n) for n, f in sources.formats.items() if f == "imd_lsoa"), None)
+    pop = next((sources.get(n) for n, f in sources.formats.items() if f == "ons_population_lsoa"), None)
+    if imd is None or pop is None:
+        return {}
+    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "deprivation")
+    end = params.period_end_month
+    df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
+    counts = df.groupby("lsoa_code").size().rename("count")
+    latest = pop[pop["year"] == pop["year"].max()].drop_duplicates("lsoa_code").set_index("lsoa_code")
+    lsoas = latest[["lsoa_name", "lad_name", "population"]].join(
+        imd.drop_duplicates("lsoa_code").set_index("lsoa_code")["imd_decile"], how="left")
+    lsoas = lsoas[lsoas["lad_name"].isin(params.area.districts)]
+    lsoas = lsoas.join(counts, how="left").fillna({"count": 0})
+    by_decile = lsoas.dropna(subset=["imd_decile"]).groupby("imd_decile")[["count", "population"]].sum()
+    stats = intervals.rate_ci(by_decile["count"].to_numpy(float), by_decile["population"].to_numpy(float),
+                              per=1000, confidence=params.confidence_level)
+    deprivation = by_decile.reset_index()
+    deprivation["imd_decile"] = deprivation["imd_decile"].astype(int)
+    deprivation["value"] = np.asarray(stats["value"])
+    deprivation["lower_95"] = np.asarray(stats["lower"])
+    deprivation["upper_95"] = np.asarray(stats["upper"])
+    hotspots = (lsoas.reset_index().rename(columns={"index": "lsoa_code", "lad_name": "district"})
+                .assign(value=lambda d: d["count"] / d["population"] * 1000)
+                .sort_values(["count", "lsoa_code"], ascending=[False, True]).head(10))
+    hotspots = hotspots[["lsoa_code", "lsoa_name", "district", "imd_decile", "count", "value"]]
+    return {"deprivation": deprivation, "hotspots": hotspots.reset_index(drop=True)}
+
+
+ETHNIC_GROUPS = {"Asian": "asian", "Black": "black", "Mixed": "mixed", "Other": "other", "White": "white"}
+
+
+def disproportionality_frame(measure: Measure, sources: Sources, params: Params) -> pd.DataFrame:
+    """Searches per 1,000 residents of each ethnic group (officer-defined) and the ratio against White."""
+    census = next((sources.get(n) for n, f in sources.formats.items() if f == "census_ethnicity"), None)
+    if census is None or not measure.disproportionality:
+        return pd.DataFrame()
+    df = _apply_filter(sources.get(measure.source, "stop_search"), measure.filter, "disproportionality")
+    end = params.period_end_month
+    df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
+    searches = df[measure.disproportionality].value_counts()
+    residents = census[census["geography"].isin(params.area.districts)]
+    rows = []
+    for group, column in ETHNIC_GROUPS.items():
+        rows.append({"group": group, "searches": float(searches.get(group, 0)),
+                     "population": float(residents[column].sum())})
+    frame = pd.DataFrame(rows)
+    frame["rate"] = frame["searches"] / frame["population"] * 1000
+    white = frame[frame["group"] == "White"].iloc[0]
+    ratio = intervals.rate_ratio_ci(frame["searches"].to_numpy(), frame["population"].to_numpy(),
+                                    white["searches"], white["population"], confidence=params.confidence_level)
+    frame["rate_ratio"] = np.asarray(ratio["value"])
+    frame["lower_95"] = np.asarray(ratio["lower"])
+    frame["upper_95"] = np.asarray(ratio["upper"])
+    return frame
+
+
+# --- all together ----------------------------------------------------------------------------------
+
+def suppress_summary(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Small counts (and everything computed from them) never leave the engine: primary suppression
+    of counts below the threshold, and secondary suppression of districts so that the force total
+    cannot give a suppressed district away. Peers are published totals of other forces: primary only."""
+    derived = {"count": ["value", "lower_95", "upper_95", "change_vs_previous_pct", "change_vs_baseline_pct"],
+               "previous_count": ["previous_value", "change_vs_previous_pct"],
+               "baseline_count": ["baseline_value", "change_vs_baseline_pct"]}
+    counts = ["count", "previous_count", "baseline_count"]
+    if (summary["area_type"] == "force").sum() == 1:
+        done = disclosure.suppress_table_for_publication(
+            summary, counts, total_row={"area_type": "force"}, exclude_rows={"area_type": "peer"},
+            threshold=threshold, derived_columns=derived)
+    else:
+        done = disclosure.suppress_counts(summary, counts, threshold, derived_columns=derived)
+    table = done.table.copy()
+    table["suppressed"] = (done.flags["count"] != "").to_numpy()  # the latest figure is hidden
+    # A district's comparison word would hint at a hidden value: say it was not compared.
+    table.loc[table["suppressed"], "comparison"] = comparison.NOT_COMPARED
+    for column in counts:
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    return table
+
+
+def suppress_trend(trend: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The same rules month by month: districts add up to the force in every rolling window."""
+    if trend.empty:
+        return trend
+    has_force = trend.groupby("month")["area_type"].apply(lambda s: (s == "force").sum() == 1).all()
+    done = disclosure.suppress_counts(
+        trend, ["count_12m"], threshold, total_row={"area_type": "force"} if has_force else None,
+        group_columns=["month"], derived_columns={"count_12m": ["value", "lower_95", "upper_95"]})
+    table = done.table.copy()
+    table["count_12m"] = pd.to_numeric(table["count_12m"], errors="coerce").astype("float64")
+    return table
+
+
+def unit_for(measure: Measure) -> str:
+    if measure.statistic == "rate":
+        per = f"{measure.per:,}"
+        return f"per {per} households" if measure.denominator == "households" else f"per {per} population"
+    if measure.statistic == "proportion":
+        return "%"
+    return "count"
+
+
+def compute_measure(measure_id: str, params: Params, sources: Sources,
+                    denominators: Denominators | None = None) -> MeasureResult:
+    measure = params.measures[measure_id]
+    denominators = denominators or Denominators(sources, params)
+    monthly = monthly_counts(measure_id, measure, sources, params)
+    monthly = monthly.sort_values(["area_type", "area", "month"]).reset_index(drop=True)
+    summary = summarise(measure_id, measure, monthly, params, denominators)
+    summary = suppress_summary(summary, params.suppression_threshold)
+    trend = suppress_trend(rolling_trend(measure, monthly, params, denominators), params.suppression_threshold)
+    baseline_start, baseline_end = params.baseline_months
+    result = MeasureResult(
+        measure_id=measure_id, definition=measure, area_name=params.area.name, force=params.area.force,
+        period_start=params.period_end_month - 11, period_end=params.period_end_month,
+        baseline_start=baseline_start, baseline_end=baseline_end, unit=unit_for(measure),
+        monthly=monthly, trend=trend, summary=summary)
+    if (summary["area_type"] == "peer").any():
+        result.extras["msg"] = msg_frame(summary, params)
+    if sources.formats[measure.source] == "police_uk_street" and measure.statistic != "proportion":
+        result.extras.update(deprivation_frames(measure, sources, params))
+    if measure.disproportionality:
+        frame = disproportionality_frame(measure, sources, params)
+        if not frame.empty:
+            result.extras["disproportionality"] = frame
+    if summary.loc[summary["area_type"] == "force", "baseline_value"].isna().all():
+        result.notes.append("There is no baseline figure for this measure: the data starts after "
+                            f"{baseline_end.strftime('%B %Y')}.")
+    unknown = monthly[(monthly["area_type"] == "force")]["count"].sum() - \
+        monthly[(monthly["area_type"] == "district")]["count"].sum()
+    if (monthly["area_type"] == "district").any() and unknown > 0 and sources.formats[measure.source] in (
+            "police_uk_street", "stats19"):
+        result.notes.append("Records without a location in a known district are counted in the force "
+                            "total but not in any district.")
+    return result
+
+
+def compute_measures(params: Params, sources: Sources, measure_ids: list[str] | None = None
+                     ) -> dict[str, MeasureResult]:
+    denominators = Denominators(sources, params)
+    ids = measure_ids or list(params.measures)
+    return {m: compute_measure(m, params, sources, denominators) for m in ids}
+
+
+def area_profile(sources: Sources, params: Params) -> pd.DataFrame:
+    """One row per district and one for the force: residents, households, LSOAs, and the share of
+    LSOAs among the most deprived 20% in England (IMD deciles 1 and 2)."""
+    denominators = Denominators(sources, params)
+    year = params.period_end_month.year
+    rows = []
+    imd = next((sources.get(n) for n, f in sources.formats.items() if f == "imd_lsoa"), None)
+    pop = next((sources.get(n) for n, f in sources.formats.items() if f == "ons_population_lsoa"), None)
+    lsoas = pd.DataFrame(columns=["lsoa_code", "lad_name", "imd_decile"])
+    if pop is not None:
+        latest = pop[pop["year"] == pop["year"].max()].drop_duplicates("lsoa_code")
+        lsoas = latest[["lsoa_code", "lad_name"]]
+        if imd is not None:
+            lsoas = lsoas.merge(imd[["lsoa_code", "imd_decile"]], on="lsoa_code", how="left")
+    for area in params.area.districts + [params.area.force]:
+        mine = lsoas if area == params.area.force else lsoas[lsoas["lad_name"] == area]
+        mine = mine[mine["lad_name"].isin(params.area.districts)]
+        deciles = pd.to_numeric(mine.get("imd_decile"), errors="coerce") if "imd_decile" in mine else pd.Series(dtype=float)
+        rows.append({
+            "area": area, "area_type": "force" if area == params.area.force else "district",
+            "population": denominators.population_for(area, year),
+            "households": float(denominators.households.get(area, np.nan)),
+            "lsoas": int(len(mine)),
+            "most_deprived_20pct_share": float((deciles <= 2).mean() * 100) if len(deciles.dropna()) else np.nan,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,64 @@
+"""What computing one measure produces: the frames that charts, tables, findings and downloads read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..params import Measure
+
+# Columns of MeasureResult.summary, in order. One row per area: the force first, then its districts,
+# then (where the source has them) the most similar group's forces.
+SUMMARY_COLUMNS = [
+    "measure_id", "area", "area_type",            # area_type: force | district | peer
+    "period_start", "period_end",                 # pd.Period[M]: the latest 12 months
+    "count", "denominator",                       # 12-month totals (denominator: population, households or cases)
+    "value", "lower_95", "upper_95", "method",    # rate per `per`, percentage, or count; its interval and method
+    "previous_count", "previous_value", "change_vs_previous_pct",
+    "baseline_count", "baseline_value", "change_vs_baseline_pct",
+    "benchmark_name", "benchmark_value",          # what `comparison` compares against: baseline (force), force (districts), MSG average (peers)
+    "comparison",                                 # Better | Similar | Worse | Higher | Lower | Not compared
+    "status",                                     # On track | Off track | Monitor only | No data (force row; districts: "")
+    "suppressed",                                 # True when the count is below the disclosure threshold
+]
+
+
+@dataclass
+class MeasureResult:
+    measure_id: str
+    definition: Measure
+    area_name: str                 # the force area, e.g. "Demoshire"
+    force: str                     # the force's name as in the data, e.g. "Demoshire Police"
+    period_start: pd.Period
+    period_end: pd.Period
+    baseline_start: pd.Period
+    baseline_end: pd.Period
+    unit: str                      # "per 1,000 population", "per 1,000 households", "%", "count"
+    monthly: pd.DataFrame          # month (Period[M]), area, area_type, count, denominator
+    trend: pd.DataFrame            # month, area, area_type, count_12m, denominator_12m, value, lower_95, upper_95: rolling 12 months
+    summary: pd.DataFrame          # SUMMARY_COLUMNS
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # extras, where the data allows:
+    #   "deprivation": imd_decile (1 most deprived..10), count, population, value, lower_95, upper_95
+    #   "hotspots":    lsoa_code, lsoa_name, district, imd_decile, count, value (top LSOAs by count)
+    #   "disproportionality": group, searches, population, rate, rate_ratio, lower_95, upper_95 (against White)
+    #   "msg": area, count, population, value, lower_95, upper_95, rank (1 = lowest), is_force; attrs["msg_average"]
+    notes: list[str] = field(default_factory=list)   # caveats to print under the section (data gaps etc.)
+
+    @property
+    def title(self) -> str:
+        return self.definition.title
+
+    @property
+    def force_row(self) -> pd.Series:
+        rows = self.summary[self.summary["area_type"] == "force"]
+        return rows.iloc[0]
+
+    @property
+    def districts(self) -> pd.DataFrame:
+        return self.summary[self.summary["area_type"] == "district"]
+
+    @property
+    def has_data(self) -> bool:
+        return not self.summary.empty and pd.notna(self.force_row["count"])

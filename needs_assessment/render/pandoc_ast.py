@@ -1,0 +1,232 @@
+"""Small helpers for pandoc's JSON AST, and the one place that runs the pandoc binary.
+
+The embedded renderer reads every source with pandoc into its JSON AST, edits the AST in Python
+(numbering, cross-references, callouts) and hands it back to pandoc to write HTML or typst.
+Only the bits of the AST the renderer touches have helpers here.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from needs_assessment.render.errors import RenderError
+
+# Pandoc's markdown as Quarto reads it, less everything that lets raw markup through: recommendation
+# text is written by reviewers, so `<script>`, raw TeX and ```{=html} blocks must show as text.
+# (pipe_tables, fenced_divs, bracketed_spans, implicit_figures, link_attributes, citations,
+# table_captions, header_attributes, footnotes, smart... are all on in pandoc's `markdown`.)
+READER_FORMAT = (
+    "markdown"
+    "-raw_html-raw_tex-raw_attribute-markdown_in_html_blocks-native_divs-native_spans"
+    "+pipe_tables+fenced_divs+bracketed_spans+implicit_figures+link_attributes+citations"
+    "+table_captions+header_attributes+footnotes+smart"
+)
+
+Element = dict[str, Any]
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    try:
+        import pypandoc
+    except ImportError as exc:  # pragma: no cover - pinned dependency
+        raise RenderError("pypandoc-binary is not installed: run `make setup`") from exc
+    return pypandoc.get_pandoc_path()
+
+
+def run_pandoc(args: list[str], input_text: str | None = None, *, what: str,
+               cwd: Path | None = None) -> str:
+    """Run pandoc; raise RenderError naming `what` (a file or a stage) with pandoc's own message."""
+    try:
+        proc = subprocess.run([pandoc_path(), *args], input=input_text, capture_output=True,
+                              text=True, encoding="utf-8", cwd=cwd)
+    except OSError as exc:
+        raise RenderError(f"{what}: could not run pandoc ({exc})") from exc
+    if proc.returncode != 0:
+        raise RenderError(f"{what}: pandoc failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
+    return proc.stdout
+
+
+def read_markdown(text: str, *, what: str) -> dict:
+    """Markdown text -> pandoc JSON document (dict with 'blocks' and 'meta')."""
+    out = run_pandoc(["--from", READER_FORMAT, "--to", "json"], text, what=what)
+    return json.loads(out)
+
+
+# ---------------------------------------------------------------- constructors
+
+
+def el(t: str, c: Any = None) -> Element:
+    return {"t": t} if c is None else {"t": t, "c": c}
+
+
+def attr(ident: str = "", classes: list[str] | None = None,
+         kv: list[tuple[str, str]] | dict[str, str] | None = None) -> list:
+    if isinstance(kv, dict):
+        kv = list(kv.items())
+    return [ident, list(classes or []), [list(p) for p in (kv or [])]]
+
+
+def text_inlines(text: str) -> list[Element]:
+    """Plain text -> Str/Space inlines (no markdown interpretation)."""
+    out: list[Element] = []
+    for i, word in enumerate(text.split(" ")):
+        if i:
+            out.append(el("Space"))
+        if word:
+            out.append(el("Str", word))
+    return out
+
+
+def span(inlines: list[Element], classes: list[str] | None = None, ident: str = "",
+         kv: list | None = None) -> Element:
+    return el("Span", [attr(ident, classes, kv), inlines])
+
+
+def div(blocks: list[Element], classes: list[str] | None = None, ident: str = "",
+        kv: list | dict | None = None) -> Element:
+    return el("Div", [attr(ident, classes, kv), blocks])
+
+
+def link(inlines: list[Element], target: str, classes: list[str] | None = None) -> Element:
+    return el("Link", [attr("", classes), inlines, [target, ""]])
+
+
+def plain(inlines: list[Element]) -> Element:
+    return el("Plain", inlines)
+
+
+def para(inlines: list[Element]) -> Element:
+    return el("Para", inlines)
+
+
+def header(level: int, inlines: list[Element], ident: str = "", classes: list[str] | None = None,
+           kv: list | dict | None = None) -> Element:
+    return el("Header", [level, attr(ident, classes, kv), inlines])
+
+
+# ---------------------------------------------------------------- attributes
+
+
+def get_attr(element: Element) -> list | None:
+    """The Attr of an element that has one (Header, Div, Span, Figure, Table, Image, Link, Code...)."""
+    t, c = element.get("t"), element.get("c")
+    if t == "Header":
+        return c[1]
+    if t in ("Div", "Span", "Figure", "Table", "CodeBlock", "Code", "Image", "Link"):
+        return c[0]
+    return None
+
+
+def kv_get(a: list, key: str, default: str | None = None) -> str | None:
+    for k, v in a[2]:
+        if k == key:
+            return v
+    return default
+
+
+def kv_set(a: list, key: str, value: str | None) -> None:
+    a[2] = [p for p in a[2] if p[0] != key]
+    if value is not None:
+        a[2].append([key, value])
+
+
+# ---------------------------------------------------------------- traversal
+
+
+def walk(node: Any, fn: Callable[[Element], Any]) -> Any:
+    """Rebuild `node` bottom-up-free, top-down: `fn(element)` is called on every element (a dict
+    with "t") inside lists. It returns None to keep the element (and walk into it), a dict to replace
+    it, or a list to splice in its place (replacements are not walked again)."""
+    if isinstance(node, list):
+        out = []
+        for item in node:
+            if isinstance(item, dict) and "t" in item:
+                result = fn(item)
+                if result is None:
+                    out.append(_walk_children(item, fn))
+                elif isinstance(result, list):
+                    out.extend(result)
+                else:
+                    out.append(result)
+            else:
+                out.append(walk(item, fn))
+        return out
+    if isinstance(node, dict):
+        if "t" in node:
+            return _walk_children(node, fn)
+        return {k: walk(v, fn) for k, v in node.items()}
+    return node
+
+
+def _walk_children(element: Element, fn) -> Element:
+    if "c" not in element:
+        return element
+    return {"t": element["t"], "c": walk(element["c"], fn)}
+
+
+def iter_elements(node: Any):
+    """Every element (dict with "t") inside node, depth first, document order."""
+    if isinstance(node, list):
+        for item in node:
+            yield from iter_elements(item)
+    elif isinstance(node, dict):
+        if "t" in node:
+            yield node
+            if "c" in node:
+                yield from iter_elements(node["c"])
+        else:
+            for v in node.values():
+                yield from iter_elements(v)
+
+
+def stringify(node: Any) -> str:
+    """Plain text of inlines/blocks, the way pandoc.utils.stringify does it (near enough)."""
+    parts: list[str] = []
+
+    def go(n: Any) -> None:
+        if isinstance(n, list):
+            for x in n:
+                go(x)
+            return
+        if not isinstance(n, dict) or "t" not in n:
+            return
+        t, c = n["t"], n.get("c")
+        if t == "Str":
+            parts.append(c)
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
+        elif t in ("Code", "Math"):
+            parts.append(c[1])
+        elif t == "Quoted":
+            q = "\u2018\u2019" if c[0]["t"] == "SingleQuote" else "\u201c\u201d"
+            parts.append(q[0])
+            go(c[1])
+            parts.append(q[1])
+        elif t in ("Emph", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
+                   "Underline", "Plain", "Para"):
+            go(c)
+        elif t in ("Span", "Link", "Image"):
+            go(c[1])
+        elif t == "Cite":
+            go(c[1])
+        elif t == "Note":
+            return
+        elif t in ("Header",):
+            go(c[2])
+        elif t in ("Div",):
+            go(c[1])
+        elif isinstance(c, list):
+            go(c)
+
+    go(node)
+    return " ".join("".join(parts).split())
+
+
+def deepcopy(node: Any) -> Any:
+    return copy.deepcopy(node)
