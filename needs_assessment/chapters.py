@@ -76,7 +76,7 @@ class ChapterBuilder:
         if Path(chart.path) != target:
             Path(chart.path).replace(target)
         self.write_table_csv(chart.data, label)
-        caption = f"{chart.title}. {chart.subtitle}"
+        caption = f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source else f"{chart.title}. {chart.subtitle}."
         return (f"![{caption}]({FIGURES}/{label}.png){{#{label} fig-alt=\"{_escape_attribute(chart.alt_text)}\"}}\n\n"
                 f"Data for @{label}: [{label}.csv](downloads/{label}.csv)\n")
 
@@ -92,37 +92,33 @@ class ChapterBuilder:
 
     # --- a measure's section ----------------------------------------------------------------------
     def section(self, measure_id: str) -> str:
+        """A measure's section: finding, charts (trend, districts, similar forces, deprivation,
+        disproportionality, as the data allows), tables, caveats, then its recommendations."""
         result = self.results[measure_id]
         m = result.definition
         parts = [f"## {m.title} {{#sec-{self.chapter_id.lower()}-{slug(measure_id)}}}\n",
                  f"*{m.description}*\n",
                  findings.measure_finding(result) + "\n"]
-        if result.has_data and not result.trend.empty and result.trend["value"].notna().any():
-            label = self.label("fig", measure_id, "trend")
-            parts.append(self.figure(charts.trend_chart(result, self.chart_path(label)), label))
-        districts = result.districts
-        if len(districts) > 1 and districts["value"].notna().any():
-            parts.append(findings.district_finding(result) + "\n")
-            label = self.label("fig", measure_id, "districts")
-            parts.append(self.figure(charts.district_chart(result, self.chart_path(label)), label))
-            tlabel = self.label("tbl", measure_id, "districts")
-            parts.append(tables.district_table(result, tlabel) + "\n")
-            self.write_table_csv(tables.district_frame(result), tlabel)
-        if "msg" in result.extras and not result.extras["msg"].empty:
-            parts.append(findings.msg_finding(result) + "\n")
-            label = self.label("fig", measure_id, "msg")
-            parts.append(self.figure(charts.msg_chart(result, self.chart_path(label)), label))
-        if "deprivation" in result.extras:
-            parts.append(findings.deprivation_finding(result) + "\n")
-            label = self.label("fig", measure_id, "deprivation")
-            parts.append(self.figure(charts.deprivation_chart(result, self.chart_path(label)), label))
-        if "disproportionality" in result.extras:
-            parts.append(findings.disproportionality_finding(result) + "\n")
-            label = self.label("fig", measure_id, "disproportionality")
-            parts.append(self.figure(charts.disproportionality_chart(result, self.chart_path(label)), label))
-            tlabel = self.label("tbl", measure_id, "disproportionality")
-            parts.append(tables.disproportionality_table(result, tlabel) + "\n")
-            self.write_table_csv(result.extras["disproportionality"], tlabel)
+        available = charts.available_charts(result)
+        blocks = [
+            ("trend", None, charts.trend_chart, None, None),
+            ("district", findings.district_finding, charts.district_chart, tables.district_table, tables.district_frame),
+            ("msg", findings.msg_finding, charts.msg_chart, tables.msg_table, tables.msg_frame),
+            ("deprivation", findings.deprivation_finding, charts.deprivation_chart, None, None),
+            ("disproportionality", findings.disproportionality_finding, charts.disproportionality_chart,
+             tables.disproportionality_table, tables.disproportionality_frame),
+        ]
+        for kind, finding, chart, table, frame in blocks:
+            if kind not in available:
+                continue
+            if finding is not None:
+                parts.append(finding(result) + "\n")
+            label = self.label("fig", measure_id, kind)
+            parts.append(self.figure(chart(result, self.chart_path(label)), label))
+            if table is not None:
+                tlabel = self.label("tbl", measure_id, kind)
+                parts.append(table(result, tlabel) + "\n")
+                self.write_table_csv(frame(result), tlabel)
         for note in result.notes:
             parts.append(f"::: {{.callout-note}}\n## About this data\n\n{note}\n:::\n")
         parts.append(self.recommendations_include(slug_section(measure_id)))
@@ -168,7 +164,7 @@ class ChapterBuilder:
             "Not compared": "no benchmark, or too few events to compare",
         }
         for word, meaning in meanings.items():
-            rows.append(f"| {word} | {STATUS_SYMBOLS.get(word, {}).get('symbol', '')} | {meaning} |")
+            rows.append(f"| {word} | {STATUS_SYMBOLS[word].symbol} | {meaning} |")
         label = self.label("tbl", "status-key")
         return "\n".join(rows) + f"\n\n: How to read the comparison words {{#{label}}}\n"
 
@@ -194,7 +190,7 @@ class ChapterBuilder:
             for i, f in enumerate(info["files"]):
                 rows.append(f"| {name if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
                             f"{info['release'] if i == 0 else ''} | `{Path(f['path']).name}` | "
-                            f"{'' if i else format(info['rows'], ',')} | `{f['sha256'][:12]}` |")
+                            f"{'' if i else format(sum(info['rows'].values()), ',')} | `{f['sha256'][:12]}` |")
         label = self.label("tbl", "data-sources")
         self.write_table_csv(pd.DataFrame([
             {"dataset": n, "format": i["format"], "release": i["release"], "file": f["path"], "sha256": f["sha256"]}

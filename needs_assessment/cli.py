@@ -128,7 +128,7 @@ def review_command(argv: list[str]) -> int:
                 for m, r in results.items()}
     previous = json.loads(args.previous.read_text()) if args.previous else None
     recommendations = load_recommendations(ROOT / params.recommendations, params)
-    report = review_report(recommendations, statuses, previous)
+    report = review_report(recommendations, statuses, previous, params=params)
     print(format_review_text(report))
     html_path = build_dir / "review-report.html"
     html_path.write_text(format_review_html(report), encoding="utf-8")

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NO_DATA, NOT_COMPARED,
                                   OFF_TRACK, ON_TRACK, SIMILAR, STATUS_SYMBOLS, WORSE)
+from .measures import disclosure as _disclosure
 from .measures.disclosure import CONFIDENTIAL
 from .measures.result import MeasureResult
 
@@ -38,13 +39,14 @@ __all__ = [
     "is_missing", "format_number", "format_count", "format_percent", "format_value", "value_decimals",
     "period_label", "period_phrase", "baseline_phrase", "change_phrase", "points_phrase",
     "signed_change", "lower_first", "measure_subject", "suppression_threshold", "is_small_count",
-    "Figures", "figures_for", "significance", "target_phrase", "symbol_text",
-    "measure_finding", "district_finding", "msg_finding", "deprivation_finding",
-    "disproportionality_finding", "variables_for",
+    "Figures", "figures_for", "controlled_extra", "significance", "target_phrase", "symbol_text",
+    "symbol_markdown",
+    "measure_finding", "district_finding", "msg_finding", "deprivation_finding", "deprivation_unit",
+    "disproportionality_finding", "performance_summary", "variables_for",
 ]
 
 SUPPRESSED = CONFIDENTIAL   # "[c]": GSS shorthand for confidential, too small to publish
-MISSING = ".."          # not available
+MISSING = "[x]"         # not available (GSS symbol, as disclosure.NOT_AVAILABLE)
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 SIGNIFICANT = (BETTER, WORSE, HIGHER, LOWER)
 REFERENCE_GROUP = "White"
@@ -241,6 +243,14 @@ def symbol_text(word: str) -> str:
     return style.text if style else (word or "")
 
 
+def symbol_markdown(word: str) -> str:
+    """As symbol_text, for Markdown: the symbol in a span hidden from screen readers
+    (``[✓]{aria-hidden="true"} Better``), so that the word alone is read out. Pandoc and Quarto turn
+    the span into ``<span aria-hidden="true">`` in HTML and drop the attribute in the PDF."""
+    style = STATUS_SYMBOLS.get(word)
+    return f'[{style.symbol}]{{aria-hidden="true"}} {word}' if style else (word or "")
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -343,9 +353,9 @@ def figures_for(row: pd.Series, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) 
         change_vs_baseline_pct=_num(get("change_vs_baseline_pct")) if keep and not base_sup else None,
         benchmark_name="" if is_missing(get("benchmark_name")) else str(get("benchmark_name")),
         benchmark_value=_num(get("benchmark_value")),
-        # A comparison with a suppressed value still says which side of the benchmark it lies,
-        # but not by how much; it is kept. Status likewise.
-        comparison=comparison,
+        # The comparison of a suppressed value is derived from it, so it goes too. The target status
+        # is kept: the plan's performance table needs it, and "off track" reveals no number.
+        comparison=comparison if keep else "",
         status=status,
         suppressed=suppressed,
         baseline_suppressed=base_sup,
@@ -486,11 +496,11 @@ def _judgement_sentences(result: MeasureResult, fig: Figures) -> list[str]:
     word = fig.comparison
     if word in (BETTER, WORSE, SIMILAR) and polarity != "none":
         better = "lower" if polarity == "lower" else "higher"
-        out.append(f"Against the baseline it is rated **{symbol_text(word)}** "
+        out.append(f"Against the baseline it is rated **{symbol_markdown(word)}** "
                    f"(for this measure {better} is better).")
     elif word in (HIGHER, LOWER, SIMILAR):
         described = {HIGHER: "higher than", LOWER: "lower than", SIMILAR: "similar to"}[word]
-        out.append(f"It is **{symbol_text(word)}**: {described} the baseline. This measure has no "
+        out.append(f"It is **{symbol_markdown(word)}**: {described} the baseline. This measure has no "
                    "preferred direction, so the change is described rather than judged better or worse.")
     elif polarity == "none":
         out.append("This measure has no preferred direction, so changes are described rather than "
@@ -498,13 +508,13 @@ def _judgement_sentences(result: MeasureResult, fig: Figures) -> list[str]:
     status = fig.status
     target = target_phrase(result)
     if status in (ON_TRACK, OFF_TRACK) and target:
-        out.append(f"Status: **{symbol_text(status)}** against {target}.")
+        out.append(f"Status: **{symbol_markdown(status)}** against {target}.")
     elif status in (ON_TRACK, OFF_TRACK):
-        out.append(f"Status: **{symbol_text(status)}**.")
+        out.append(f"Status: **{symbol_markdown(status)}**.")
     elif status == MONITOR_ONLY:
-        out.append(f"Status: **{symbol_text(status)}**: the plan monitors this measure without a target.")
+        out.append(f"Status: **{symbol_markdown(status)}**: the plan monitors this measure without a target.")
     elif status == NO_DATA:
-        out.append(f"Status: **{symbol_text(status)}**: there are not enough data to judge progress "
+        out.append(f"Status: **{symbol_markdown(status)}**: there are not enough data to judge progress "
                    f"against {target or 'the target'}.")
     return out
 
@@ -522,7 +532,7 @@ def measure_finding(result: MeasureResult) -> str:
     if fig is None or not result.has_data:
         text = f"**{title}.** No data are available for {period}."
         if fig is not None and fig.status:
-            text += f" Status: **{symbol_text(fig.status)}**."
+            text += f" Status: **{symbol_markdown(fig.status)}**."
         return text
     if fig.suppressed:
         first = (f"**{title}.** In {period} the number in {result.area_name} was too small to publish "
@@ -606,23 +616,57 @@ def district_finding(result: MeasureResult) -> str:
     return " ".join(parts)
 
 
-def _extra_suppressed(frame: pd.DataFrame, count_col: str, threshold: int) -> pd.Series:
-    flags = pd.Series(False, index=frame.index)
-    if "suppressed" in frame.columns:
-        flags |= frame["suppressed"].fillna(False).astype(bool)
-    if count_col in frame.columns:
-        counts = pd.to_numeric(frame[count_col], errors="coerce")
-        flags |= (counts > 0) & (counts < threshold)
-    return flags
+# kind: (count column, columns computed from it, whether the counts add up to a published total)
+_EXTRA_RULES = {
+    "msg": ("count", ["value", "lower_95", "upper_95"], False),
+    "deprivation": ("count", ["value", "lower_95", "upper_95"], True),
+    "disproportionality": ("searches", ["rate", "rate_ratio", "lower_95", "upper_95"], True),
+}
+
+
+def controlled_extra(result: MeasureResult, kind: str) -> pd.DataFrame | None:
+    """A copy of ``result.extras[kind]`` ("msg", "deprivation", "disproportionality") with disclosure
+    control applied: a ``suppressed`` column, and the count and everything computed from it NaN there.
+
+    Deciles and ethnic groups add up to the force's total, which is published elsewhere, so they get
+    secondary suppression too (disclosure.suppress_counts); most similar group forces are separate
+    published totals, so primary only (plus any peer the engine already suppressed in the summary).
+    None when the result has no such breakdown."""
+    frame = result.extras.get(kind)
+    if frame is None or frame.empty:
+        return None
+    count_col, derived, secondary = _EXTRA_RULES[kind]
+    threshold = suppression_threshold(result)
+    df = frame.copy()
+    if count_col not in df.columns:
+        df[count_col] = np.nan
+    df[count_col] = pd.to_numeric(df[count_col], errors="coerce").astype("float64")
+    flags = np.zeros(len(df), dtype=bool)
+    if "suppressed" in df.columns:
+        flags |= df["suppressed"].fillna(False).astype(bool).to_numpy()
+    counts = df[count_col].to_numpy(float)
+    flags |= (counts > 0) & (counts < threshold)
+    if secondary and len(df) > 1:
+        done = _disclosure.suppress_counts(df[[count_col]].reset_index(drop=True), [count_col], threshold)
+        flags |= done.mask[count_col].to_numpy(bool)
+    if kind == "msg" and not result.summary.empty and "suppressed" in result.summary.columns:
+        hidden = set(result.summary.loc[result.summary["suppressed"].fillna(False).astype(bool), "area"])
+        flags |= df["area"].isin(hidden).to_numpy()
+    for column in [count_col, *derived]:
+        if column in df.columns:
+            df[column] = pd.to_numeric(df[column], errors="coerce").astype("float64")
+            df.loc[flags, column] = np.nan
+    df["suppressed"] = flags
+    df.attrs = dict(frame.attrs)
+    return df
 
 
 def msg_finding(result: MeasureResult) -> str:
     """Where the force ranks in its most similar group, and whether it differs from the group average."""
-    msg = result.extras.get("msg")
-    if msg is None or msg.empty:
+    msg = controlled_extra(result, "msg")
+    if msg is None:
         return "There is no most similar group comparison for this measure."
-    threshold = suppression_threshold(result)
-    msg = msg.assign(_sup=_extra_suppressed(msg, "count", threshold))
+    msg = msg.assign(_sup=msg["suppressed"])
     average = _num(msg.attrs.get("msg_average"))
     period = period_phrase(result.period_start, result.period_end)
     size = len(msg)
@@ -675,11 +719,10 @@ def deprivation_unit(result: MeasureResult) -> str:
 
 def deprivation_finding(result: MeasureResult) -> str:
     """The deprivation gradient: the most deprived decile against the least deprived."""
-    frame = result.extras.get("deprivation")
-    if frame is None or frame.empty:
+    frame = controlled_extra(result, "deprivation")
+    if frame is None:
         return "There is no breakdown by deprivation for this measure."
-    threshold = suppression_threshold(result)
-    frame = frame.assign(_sup=_extra_suppressed(frame, "count", threshold)).set_index("imd_decile")
+    frame = frame.assign(_sup=frame["suppressed"]).set_index("imd_decile")
     unit = deprivation_unit(result)
     period = period_phrase(result.period_start, result.period_end)
     dec = value_decimals("rate", frame["value"])
@@ -734,13 +777,14 @@ def _ratio_significance(lo: float | None, hi: float | None) -> str | None:
 
 def disproportionality_finding(result: MeasureResult) -> str:
     """Rate ratios against White people, with significance from their intervals."""
-    frame = result.extras.get("disproportionality")
-    if frame is None or frame.empty:
+    frame = controlled_extra(result, "disproportionality")
+    if frame is None:
         return "There is no breakdown by ethnic group for this measure."
-    threshold = suppression_threshold(result)
-    frame = frame.assign(_sup=_extra_suppressed(frame, "searches", threshold))
+    frame = frame.assign(_sup=frame["suppressed"])
     period = period_phrase(result.period_start, result.period_end)
     groups = frame[~frame["group"].astype(str).str.startswith(REFERENCE_GROUP)]
+    none = groups[~groups["_sup"] & (pd.to_numeric(groups.get("searches"), errors="coerce") == 0)]
+    groups = groups.drop(index=none.index)
     shown = groups[~groups["_sup"] & groups["rate_ratio"].notna()].sort_values("rate_ratio", ascending=False)
     hidden = list(groups.loc[groups["_sup"], "group"].astype(str))
     parts = []
@@ -769,10 +813,101 @@ def disproportionality_finding(result: MeasureResult) -> str:
             others.append(item)
         if others:
             parts.append(f"Against White people the rate ratios for the other groups were: {'; '.join(others)}.")
+    if not none.empty:
+        names = list(none["group"].astype(str))
+        parts.append(f"None were recorded for people in the {_join(names)} ethnic group"
+                     f"{'s' if len(names) > 1 else ''}, so there is no ratio to report.")
     if hidden:
         parts.append(f"Figures for the {_join(hidden)} ethnic group{'s' if len(hidden) > 1 else ''} are "
                      f"too small to publish ({SUPPRESSED}).")
     return " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# performance summary
+
+def _count_phrase(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def performance_summary(results: Iterable[MeasureResult]) -> str:
+    """The performance chapter's summary (Markdown): how many measures are on and off track against
+    the plan's targets, how many differ significantly from the baseline, and which are off track."""
+    seen: dict[str, MeasureResult] = {}
+    for r in results:
+        seen.setdefault(r.measure_id, r)
+    results = list(seen.values())
+    if not results:
+        return "There are no measures to summarise."
+    statuses: dict[str, list[MeasureResult]] = {ON_TRACK: [], OFF_TRACK: [], MONITOR_ONLY: [], NO_DATA: []}
+    words: dict[str, list[MeasureResult]] = {w: [] for w in (BETTER, SIMILAR, WORSE, HIGHER, LOWER, NOT_COMPARED)}
+    figs: dict[str, Figures | None] = {}
+    for r in results:
+        fig = _force_figures(r) if r.has_data else None
+        figs[r.measure_id] = fig
+        status = fig.status if fig is not None and fig.status in statuses else NO_DATA
+        statuses[status].append(r)
+        word = fig.comparison if fig is not None and fig.comparison in words else NOT_COMPARED
+        words[word].append(r)
+    n = len(results)
+    on, off, mon, nod = (len(statuses[k]) for k in (ON_TRACK, OFF_TRACK, MONITOR_ONLY, NO_DATA))
+    first = results[0]
+    period = period_phrase(first.period_start, first.period_end)
+    targeted = on + off
+    text = [f"This chapter reports {_count_phrase(n, 'measure')} for {period}."]
+    extra = []
+    if mon:
+        extra.append(f"{_count_phrase(mon, 'measure')} {'is' if mon == 1 else 'are'} monitored without a target")
+    if nod:
+        extra.append(f"{nod} {'has' if nod == 1 else 'have'} no data to judge progress")
+    if targeted:
+        sentence = (f"Of the {_count_phrase(targeted, 'measure')} with a target that could be assessed, "
+                    f"{on} {'is' if on == 1 else 'are'} on track and {off} off track")
+        text.append(sentence + ("; " + _join(extra) if extra else "") + ".")
+    elif extra:
+        text.append("Of these, " + _join(extra) + ".")
+    judged = len(words[BETTER]) + len(words[SIMILAR]) + len(words[WORSE]) + len(words[HIGHER]) + len(words[LOWER])
+    second = []
+    if judged:
+        parts = []
+        directional = len(words[BETTER]) + len(words[WORSE])
+        if directional or words[SIMILAR]:
+            parts.append(f"{len(words[BETTER])} {'is' if len(words[BETTER]) == 1 else 'are'} significantly better, "
+                         f"{len(words[WORSE])} significantly worse and {len(words[SIMILAR])} not significantly "
+                         "different")
+        if words[HIGHER] or words[LOWER]:
+            parts.append(f"of the measures with no preferred direction, {len(words[HIGHER])} "
+                         f"{'is' if len(words[HIGHER]) == 1 else 'are'} significantly higher and "
+                         f"{len(words[LOWER])} significantly lower")
+        second.append(f"Compared with {baseline_phrase(first)}, " + "; ".join(parts) + ".")
+        if words[NOT_COMPARED]:
+            k = len(words[NOT_COMPARED])
+            second.append(f"The remaining {k} could not be compared with the baseline (no baseline figure, "
+                          "or numbers too small to publish).")
+    out = " ".join(text) + ("\n\n" + " ".join(second) if second else "")
+    if statuses[OFF_TRACK]:
+        lines = []
+        for r in statuses[OFF_TRACK]:
+            fig = figs[r.measure_id]
+            item = f"- **{r.title}**"
+            if fig is not None and fig.suppressed:
+                item += f": too small to publish ({SUPPRESSED})"
+            elif fig is not None and fig.value is not None:
+                item += f": {format_value(fig.value, r)}"
+                if r.definition.statistic == "proportion" and fig.baseline_value is not None:
+                    item += f", {points_phrase(fig.value - fig.baseline_value)} on the baseline"
+                elif fig.change_vs_baseline_pct is not None:
+                    item += f", {change_phrase(fig.change_vs_baseline_pct)} on the baseline"
+            target = target_phrase(r)
+            if target:
+                item += f"; against {target}"
+            lines.append(item)
+        out += f"\n\nThe measures off track ({_symbol_word(OFF_TRACK)}) are:\n\n" + "\n".join(lines)
+    return out
+
+
+def _symbol_word(word: str) -> str:
+    return symbol_markdown(word)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from .errors import RecommendationError
+from .measures.comparison import COMPARISON_WORDS, STATUS_WORDS
 from .params import Params
 
 GENERAL = "general"
@@ -76,7 +77,7 @@ class Recommendation:
     status: str                       # "draft" | "agreed"
     agreed_by: str | None
     agreed_on: date | None
-    agreed_statuses: dict[str, Any]   # measure id -> "Better" or {comparison: ..., status: ...}
+    agreed_statuses: dict[str, Any] = field(hash=False)   # measure id -> "Better" or {comparison: ..., status: ...}
     body: str                         # Markdown, as written
     file: str
     line: int                         # the line of its `## ` heading
@@ -536,13 +537,24 @@ def _parse_agreed_statuses(file: str, line: int, raw: str, measures: list[str],
             if unknown or not status:
                 raise RecommendationError(file, line, f"the agreed status of `{measure_id}` should be a single word "
                                                       f"like `Better`, or `{{comparison: Better, status: On track}}`")
-            result[measure_id] = {k: str(v) for k, v in status.items()}
+            result[measure_id] = {k: _known_word(file, line, measure_id, k, v) for k, v in status.items()}
         elif status is None or isinstance(status, (list, bool)):
             raise RecommendationError(file, line, f"the agreed status of `{measure_id}` is missing or unreadable; "
                                                   f"write it like `agreed_statuses: {example}`")
         else:
-            result[measure_id] = str(status)
+            result[measure_id] = _known_word(file, line, measure_id, "comparison", status)
     return result
+
+
+def _known_word(file: str, line: int, measure_id: str, key: str, value: Any) -> str:
+    """An agreed comparison or status must be one of the words the build uses (case does not matter)."""
+    words = COMPARISON_WORDS if key == "comparison" else STATUS_WORDS
+    text = " ".join(str(value).split())
+    for word in words:
+        if word.casefold() == text.casefold():
+            return word
+    raise RecommendationError(file, line, f"`{text}` is not a {key} the build reports for `{measure_id}`."
+                                          f"{_did_you_mean(text, words)} The {key} words are: {', '.join(words)}")
 
 
 def _check_body(file: str, body: str, body_line: int) -> None:
@@ -570,6 +582,12 @@ def _check_body(file: str, body: str, body_line: int) -> None:
             raise RecommendationError(file, body_line + body.count("\n", 0, position),
                                       f"the link to `{_shorten(destination)}` is not allowed; links must start with "
                                       "https://, http:// or mailto:")
+
+
+def recommendations_manifest(recommendations: Iterable[Recommendation]) -> dict[str, dict[str, str]]:
+    """id -> {sha256 of the wording, chapter, section, status}: the build manifest's record of them."""
+    return {r.id: {"sha256": r.body_sha256(), "chapter": r.chapter, "section": r.section, "status": r.status}
+            for r in recommendations}
 
 
 # --------------------------------------------------------------------------------------------
@@ -612,11 +630,13 @@ def check_variables(recommendations: Iterable[Recommendation], variables: Mappin
                 problem = (f"`{{{{< var {name} >}}}}` names a group of figures, not one figure; use one of: "
                            f"{', '.join(fields[:12])}")
             else:
-                close = _closest(name, leaves)
                 head = name.split(".")[0]
-                if not close and head in variables and isinstance(variables[head], Mapping):
+                if head in variables and isinstance(variables[head], Mapping):   # known measure, unknown field
                     close = [f"{head}.{k}" for k in variables[head]]
-                hint = f" The closest known names are: {', '.join(close)}." if close else ""
+                    hint = f" The figures for {head} are: {', '.join(close)}."
+                else:
+                    close = _closest(name, leaves)
+                    hint = f" The closest known names are: {', '.join(close)}." if close else ""
                 problem = (f"`{{{{< var {name} >}}}}` names a figure the build does not produce.{hint} "
                            "Figures are written `measure_id.field`, like `neighbourhood_crime.change_vs_baseline`")
             errors.append(RecommendationError(rec.file, line, problem))
@@ -862,6 +882,7 @@ def summary_markdown(recommendations: Iterable[Recommendation], params: Params,
     area, plan = params.area, params.plan
     start, end = params.baseline_months
     latest_start = params.period_end_month - 11
+    confidence = f"{params.confidence_level * 100:g}%"
     agreed = [r for r in recommendations if r.is_agreed]
     out: list[str] = []
 
@@ -886,9 +907,13 @@ def summary_markdown(recommendations: Iterable[Recommendation], params: Params,
         "- **Agreed**: agreed by the person or board named, on the date given.", "",
         "Under each recommendation are the measures it rests on, each with two judgements from the full "
         "assessment:", "",
-        "- **Comparison**: whether the latest figures are better, similar or worse than the plan's baseline, "
-        "allowing for the year-to-year variation expected by chance;",
-        "- **Status**: whether the measure is on track against the plan's target for it.", "",
+        f"- **Comparison** with the plan's baseline: *Better* or *Worse* when the baseline lies outside the "
+        f"{confidence} confidence interval of the latest figure, *Similar* when it lies inside, so that a change "
+        "small enough to be chance is not read as progress or decline. For measures where a higher figure is "
+        "neither good nor bad the words are *Higher*, *Similar* and *Lower*; *Not compared* means the data "
+        "cannot support a comparison.",
+        "- **Status** against the plan's target: *On track* or *Off track*; *Monitor only* for a measure "
+        "the plan watches without a target; *No data* when there is no current figure.", "",
         "The methods appendix of the full assessment explains how each judgement is made. Where a measure has "
         "moved since a recommendation was agreed, the recommendation is marked *review needed*.", "",
     ]

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .params import Params
-from .recommendations import STATUS_KEYS, Recommendation
+from .recommendations import STATUS_KEYS, Recommendation, recommendations_manifest
+
+__all__ = ["StaleMeasure", "NeedsReview", "Unchecked", "MeasureChange", "RecommendationChange", "ReviewReport",
+           "stale_measures", "review_report", "recommendations_manifest", "format_review_text",
+           "format_review_html"]
 
 
 def _norm(value: Any) -> str:
@@ -129,12 +133,6 @@ class ReviewReport:
 
     def title(self, measure_id: str) -> str:
         return self.measure_titles.get(measure_id, measure_id)
-
-
-def recommendations_manifest(recommendations: Iterable[Recommendation]) -> dict[str, dict[str, str]]:
-    """id -> {sha256 of the wording, chapter, section, status}: the build manifest's record of them."""
-    return {r.id: {"sha256": r.body_sha256(), "chapter": r.chapter, "section": r.section, "status": r.status}
-            for r in recommendations}
 
 
 def _suggested_line(rec: Recommendation, measure_statuses: Mapping[str, Mapping[str, Any]]) -> str:
@@ -250,12 +248,6 @@ def format_review_text(report: ReviewReport) -> str:
                 out.append(f"      current statuses:  {item.suggested}")
         out.append("")
 
-    if report.to_agree:
-        out.append("Draft recommendations: the line to add when each is agreed")
-        for rid, line in report.to_agree:
-            out.append(f"  {rid:<8} {line}")
-        out.append("")
-
     if report.has_previous:
         since = f" ({report.previous_cycle})" if report.previous_cycle else ""
         out.append(f"Since the previous cycle{since}")
@@ -273,6 +265,12 @@ def format_review_text(report: ReviewReport) -> str:
             out.append("  No recommendation was added, removed or reworded.")
     else:
         out.append("No previous cycle's manifest was given, so there is no comparison with the last cycle.")
+    out.append("")
+
+    if report.to_agree:
+        out.append("Draft recommendations: the line to add to each when it is agreed")
+        for rid, line in report.to_agree:
+            out.append(f"  {rid:<8} {line}")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -332,14 +330,6 @@ def format_review_html(report: ReviewReport) -> str:
                             ["Recommendation", "Where", "Measures not recorded", "Current statuses"], rows))
         parts.append("</section>")
 
-    if report.to_agree:
-        parts.append('<section aria-labelledby="to-agree"><h2 id="to-agree">Draft recommendations</h2>'
-                     "<p>When a draft is agreed, add this line to its fields.</p>")
-        parts.append(_table("The line to add to each draft recommendation when it is agreed",
-                            ["Recommendation", "Line to add"],
-                            [[_e(rid), f"<code>{_e(line)}</code>"] for rid, line in report.to_agree]))
-        parts.append("</section>")
-
     parts.append('<section aria-labelledby="since"><h2 id="since">Since the previous cycle</h2>')
     if report.has_previous:
         if report.previous_cycle:
@@ -358,6 +348,14 @@ def format_review_html(report: ReviewReport) -> str:
     else:
         parts.append("<p>No previous cycle's manifest was given, so there is no comparison with the last cycle.</p>")
     parts.append("</section>")
+
+    if report.to_agree:
+        parts.append('<section aria-labelledby="to-agree"><h2 id="to-agree">Draft recommendations</h2>'
+                     "<p>When a draft is agreed, add this line to its fields.</p>")
+        parts.append(_table("The line to add to each draft recommendation when it is agreed",
+                            ["Recommendation", "Line to add"],
+                            [[_e(rid), f"<code>{_e(line)}</code>"] for rid, line in report.to_agree]))
+        parts.append("</section>")
 
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

@@ -11,9 +11,9 @@ Suppressed rows keep their numbers (``summary.suppressed`` is True but count and
 there), which is harder than real results after disclosure control: code under test must hide them
 because of the flag, not because they happen to be missing.
 
-    from tests.measure_fixtures import build_result, neighbourhood_crime
-    result = neighbourhood_crime()                       # rate per 1,000 households, significant fall
-    result = build_result("weapon_possession", baseline_monthly=40, latest_monthly=52)   # polarity none
+    import measure_fixtures as mf     # in tests (pytest puts tests/ on sys.path)
+    result = mf.neighbourhood_crime()
+    result = mf.build_result("weapon_possession", baseline_monthly=40, latest_monthly=52)  # polarity none
 """
 
 from __future__ import annotations
@@ -135,26 +135,28 @@ def _statistic(measure: Measure, count, denominator) -> pd.DataFrame:
     return intervals.poisson_count_ci(count)
 
 
-def _window(monthly: pd.DataFrame, end: pd.Period, measure: Measure, fixed_denominators: dict[str, float]
-            ) -> pd.DataFrame:
-    start = end - 11
-    inside = monthly[(monthly["month"] >= start) & (monthly["month"] <= end)]
+def _windows(series: list[tuple[str, str, np.ndarray, np.ndarray]], months: pd.PeriodIndex,
+             ends: list[pd.Period], measure: Measure, fixed_denominators: dict[str, float]) -> pd.DataFrame:
+    """12-month totals and values for each window end and each area (vectorised: one interval call).
+    series: (area, area_type, monthly counts, monthly cases) aligned to `months`. A window the data
+    does not fully cover gives NaN, as in the engine."""
+    first = months[0].ordinal
     rows = []
-    for (area, area_type), part in inside.groupby(["area", "area_type"], sort=False):
-        covered = part["month"].nunique() == 12
-        count = float(part["count"].sum()) if covered else np.nan
-        if measure.statistic == "proportion":
-            denominator = float(part["denominator"].sum()) if covered else np.nan
-        elif measure.statistic == "rate":
-            denominator = fixed_denominators[area]
-        else:
-            denominator = np.nan
-        rows.append({"area": area, "area_type": area_type, "count": count, "denominator": denominator})
-    areas = monthly[["area", "area_type"]].drop_duplicates()
-    win = areas.merge(pd.DataFrame(rows, columns=["area", "area_type", "count", "denominator"]),
-                      on=["area", "area_type"], how="left")
-    if measure.statistic == "rate":
-        win["denominator"] = win["area"].map(fixed_denominators)
+    for area, area_type, counts, cases in series:
+        c_cum = np.concatenate([[0.0], np.cumsum(counts)])
+        d_cum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(cases))])
+        for end in ends:
+            i = end.ordinal - first
+            covered = 11 <= i < len(months)
+            count = c_cum[i + 1] - c_cum[i - 11] if covered else np.nan
+            if measure.statistic == "proportion":
+                den = d_cum[i + 1] - d_cum[i - 11] if covered else np.nan
+            elif measure.statistic == "rate":
+                den = fixed_denominators[area]
+            else:
+                den = np.nan
+            rows.append((end, area, area_type, count, den))
+    win = pd.DataFrame(rows, columns=["end", "area", "area_type", "count", "denominator"])
     stats = _statistic(measure, win["count"], win["denominator"])
     win["value"] = stats["value"].to_numpy()
     win["lower_95"] = stats["lower"].to_numpy()
@@ -177,7 +179,8 @@ def build_result(measure_id: str = "neighbourhood_crime", *,
                  districts: dict[str, tuple[float, float]] | None = None,
                  small_district: str | None = None,
                  peers: bool = True, deprivation: bool = True, disproportionality: bool = False,
-                 small_group: str | None = None, small_decile: int | None = None,
+                 small_group: str | None = None, zero_group: str | None = None,
+                 small_decile: int | None = None,
                  threshold: int = THRESHOLD, **definition_overrides: Any) -> MeasureResult:
     """A MeasureResult for `measure_id` (a key of DEFINITIONS) from a few level settings.
 
@@ -188,6 +191,7 @@ def build_result(measure_id: str = "neighbourhood_crime", *,
     data_start: first month of data; later than the baseline end gives a result with no baseline.
     small_district: that district has about 3 a year, so it is suppressed in every window.
     small_group / small_decile: that ethnic group or IMD decile has a count below the threshold.
+    zero_group: that ethnic group has no searches at all (a ratio of 0, with no interval).
     """
     measure = definition(measure_id, **definition_overrides)
     end = pd.Period(period_end, freq="M")
@@ -199,6 +203,7 @@ def build_result(measure_id: str = "neighbourhood_crime", *,
     level = _levels(months, end, baseline_end, baseline_monthly, previous_monthly, latest_monthly)
 
     frames = []
+    series: list[tuple[str, str, np.ndarray, np.ndarray]] = []
     if measure.statistic == "proportion":
         cases = np.full(len(months), float(denominator))
         force_count = np.minimum(np.round(cases * level / 100), cases)
@@ -207,6 +212,7 @@ def build_result(measure_id: str = "neighbourhood_crime", *,
         force_count = _whole_counts(level)
     frames.append(pd.DataFrame({"month": months, "area": FORCE, "area_type": "force",
                                 "count": force_count, "denominator": cases}))
+    series.append((FORCE, "force", force_count.astype(float), cases))
     fixed = {FORCE: float(denominator)}
     for name, (count_share, denominator_share) in districts.items():
         if name == small_district:
@@ -225,15 +231,18 @@ def build_result(measure_id: str = "neighbourhood_crime", *,
             count = np.minimum(count, district_cases)
         frames.append(pd.DataFrame({"month": months, "area": name, "area_type": "district",
                                     "count": count, "denominator": district_cases}))
+        series.append((name, "district", np.asarray(count, float), np.asarray(district_cases, float)))
         fixed[name] = float(denominator) * denominator_share
     monthly = pd.concat(frames, ignore_index=True)
     monthly["count"] = monthly["count"].astype("float64")
     monthly["denominator"] = monthly["denominator"].astype("float64")
 
     # latest, previous and baseline windows
-    current = _window(monthly, end, measure, fixed)
-    previous = _window(monthly, end - 12, measure, fixed)
-    base = _window(monthly, baseline_end, measure, fixed)
+    trend_ends = list(pd.period_range(min(baseline_end, end), end, freq="M"))
+    every = _windows(series, months, sorted({end, end - 12, baseline_end, *trend_ends}), measure, fixed)
+    current = every[every["end"] == end].drop(columns="end").reset_index(drop=True)
+    previous = every[every["end"] == end - 12].drop(columns="end").reset_index(drop=True)
+    base = every[every["end"] == baseline_end].drop(columns="end").reset_index(drop=True)
     summary = current.merge(previous[["area", "count", "value"]].rename(
         columns={"count": "previous_count", "value": "previous_value"}), on="area", how="left")
     summary = summary.merge(base[["area", "count", "value"]].rename(
@@ -292,15 +301,10 @@ def build_result(measure_id: str = "neighbourhood_crime", *,
     summary = summary[SUMMARY_COLUMNS].reset_index(drop=True)
 
     # rolling 12-month trend, from the baseline end (as the engine does)
-    trend_rows = []
-    month = min(baseline_end, end)
-    while month <= end:
-        win = _window(monthly, month, measure, fixed)
-        win["month"] = month
-        trend_rows.append(win)
-        month += 1
-    trend = pd.concat(trend_rows, ignore_index=True).rename(
-        columns={"count": "count_12m", "denominator": "denominator_12m"})
+    trend = every[every["end"].isin(trend_ends)].rename(
+        columns={"end": "month", "count": "count_12m", "denominator": "denominator_12m"})
+    trend = trend.sort_values(["month", "area_type", "area"], key=lambda c: c.map(
+        {"force": 0, "district": 1}) if c.name == "area_type" else c).reset_index(drop=True)
     trend = trend[["month", "area", "area_type", "count_12m", "denominator_12m", "value", "lower_95", "upper_95"]]
 
     result = MeasureResult(
@@ -322,7 +326,7 @@ def build_result(measure_id: str = "neighbourhood_crime", *,
     if deprivation and measure.statistic == "rate" and not math.isnan(force_now["count"]):
         result.extras.update(_deprivation(force_now, measure, small_decile))
     if disproportionality:
-        result.extras["disproportionality"] = _disproportionality(force_now, small_group)
+        result.extras["disproportionality"] = _disproportionality(force_now, small_group, zero_group)
     if math.isnan(float(summary.loc[0, "baseline_value"])):
         result.notes.append("There is no baseline figure for this measure: the data starts after "
                             f"{baseline_end.strftime('%B %Y')}.")
@@ -351,7 +355,8 @@ def _deprivation(force_now: pd.Series, measure: Measure, small_decile: int | Non
     return {"deprivation": frame, "hotspots": hotspots}
 
 
-def _disproportionality(force_now: pd.Series, small_group: str | None) -> pd.DataFrame:
+def _disproportionality(force_now: pd.Series, small_group: str | None, zero_group: str | None = None
+                        ) -> pd.DataFrame:
     residents = float(force_now["denominator"])
     white_rate = float(force_now["count"]) / residents * 0.85   # searches per resident, White group
     rows = []
@@ -360,6 +365,8 @@ def _disproportionality(force_now: pd.Series, small_group: str | None) -> pd.Dat
         searches = float(round(population * white_rate * relative))
         if group == small_group:
             searches = 3.0
+        if group == zero_group:      # e.g. officer-defined ethnicity has no "Mixed" category
+            searches = 0.0
         rows.append({"group": group, "searches": searches, "population": float(population)})
     frame = pd.DataFrame(rows)
     frame["rate"] = frame["searches"] / frame["population"] * 1000
@@ -439,3 +446,14 @@ def no_data(measure_id: str = "neighbourhood_crime") -> MeasureResult:
         trend=pd.DataFrame(columns=["month", "area", "area_type", "count_12m", "denominator_12m",
                                     "value", "lower_95", "upper_95"]),
         summary=empty_summary)
+
+
+def blank_suppressed(result: MeasureResult) -> MeasureResult:
+    """The result as it looks after disclosure control in the engine: suppressed rows' figures blanked."""
+    summary = result.summary.copy()
+    hide = summary["suppressed"].astype(bool)
+    for column in ("count", "denominator", "value", "lower_95", "upper_95", "change_vs_previous_pct",
+                   "change_vs_baseline_pct"):
+        summary.loc[hide, column] = np.nan
+    result.summary = summary
+    return result

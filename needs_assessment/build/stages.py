@@ -52,8 +52,9 @@ def resolve_data(params: Params, root: Path) -> dict:
     """Which files each dataset uses (latest release), with their hashes; nothing is parsed yet."""
     manifest = {}
     for name in params.datasets:
-        release = resolve_dataset(name, params, root)
-        manifest[name] = release.to_manifest()
+        release = resolve_dataset(name, params, root).as_dict()
+        release["release"] = release.pop("description")
+        manifest[name] = release
     return manifest
 
 

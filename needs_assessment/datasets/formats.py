@@ -18,7 +18,18 @@ from .names import normalise_header
 #   int    a whole number, possibly negative (DfT codes; -1 is missing)
 #   count  a whole number, not negative; thousands separators allowed ("1,234")
 #   bool   True / False / blank
+#   cat    text with few distinct values (crime type, force name ...): a pandas categorical
 KINDS = ("str", "float", "int", "count", "bool")
+
+
+_REGEXES: dict[str, re.Pattern] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern:
+    rx = _REGEXES.get(pattern)
+    if rx is None:
+        rx = _REGEXES[pattern] = re.compile(pattern)
+    return rx
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class Col:
 
     @property
     def regex(self) -> re.Pattern:
-        return re.compile(self.pattern or re.escape(self.header.lower()))
+        return _compiled(self.pattern or re.escape(self.header.lower()))
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ def match_header(spec: TableSpec, header: list[str]) -> HeaderMatch:
                 break
     extras = []
     if spec.extra_pattern:
-        rx = re.compile(spec.extra_pattern)
+        rx = _compiled(spec.extra_pattern)
         extras = [i for i, h in enumerate(norm) if i not in used and rx.fullmatch(h)]
     required = [c for c in spec.columns if c.required]
     missing = [c for c in required if c.name not in mapping]

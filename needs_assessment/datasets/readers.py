@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -315,8 +316,28 @@ def _pick_header(rows: list[list], specs) -> tuple[int, HeaderMatch | None]:
     return best[1], best[2]
 
 
+_SNIFFED: dict[tuple, Sniffed] = {}
+
+
+def _stat_key(source: Source) -> tuple:
+    st = source.path.stat()
+    return (os.path.abspath(source.path), source.member, st.st_size, st.st_mtime_ns)
+
+
 def sniff(source: Source, specs=ALL_TABLES) -> Sniffed:
-    """Find the header row among the first rows of the file and say which table it is."""
+    """Find the header row among the first rows of the file and say which table it is (memoised
+    by path, size and modification time)."""
+    key = (_stat_key(source), tuple(id(s) for s in specs))
+    found = _SNIFFED.get(key)
+    if found is None:
+        found = _sniff(source, specs)
+        if len(_SNIFFED) > 4096:
+            _SNIFFED.clear()
+        _SNIFFED[key] = found
+    return replace(found, source=source, header=list(found.header))
+
+
+def _sniff(source: Source, specs) -> Sniffed:
     if source.suffix in (".ods", ".xlsx"):
         sheets = read_sheets(source)
         best = None
@@ -351,6 +372,9 @@ def sniff(source: Source, specs=ALL_TABLES) -> Sniffed:
 def sniff_for(source: Source, specs: tuple[TableSpec, ...]) -> Sniffed:
     """Like sniff, for a file declared to be of a format: if its header matches none of the format's
     tables well enough, take the first row as the header (validation then names what is missing)."""
+    found = sniff(source)
+    if found.spec is not None and found.spec in specs:
+        return found
     found = sniff(source, specs)
     if found.match is not None or found.empty:
         return found
@@ -371,6 +395,7 @@ def parse_csv(data, *, column_names: list[str], include_columns: list[str], colu
     and replaced by `column_names`. The only CSV parser the loaders call (tests patch it)."""
     read_options = pacsv.ReadOptions(skip_rows=1, column_names=column_names, encoding=encoding,
                                      block_size=1 << 22)
+
     def handler(row):
         if invalid_rows is not None:
             invalid_rows.append(row)
@@ -389,11 +414,11 @@ class ConversionFailed(Exception):
 
 @dataclass
 class RawTable:
-    """A table as read, columns renamed to snake_case, before validation and conversion."""
+    """One table as read (an Arrow table, columns named snake_case), before validation."""
 
     source: Source
     sniffed: Sniffed
-    frame: pd.DataFrame
+    table: pa.Table
     headers: dict[str, str]                 # snake name -> header as published
     typed: bool                             # float/int/bool columns converted (else all text)
     conversion_error: str | None = None
@@ -401,13 +426,17 @@ class RawTable:
     _csv_lines: np.ndarray | None = field(default=None, repr=False)
 
     @property
-    def file_label(self) -> str:
+    def label(self) -> str:
         if self.sniffed.sheet:
             return f"{self.source.label} (sheet '{self.sniffed.sheet}')"
         return self.source.label
 
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows
+
     def lines(self, index) -> np.ndarray:
-        """Editor line numbers (header = its line) of the rows at these positions."""
+        """Editor line numbers (the header is on `header_line`) of the data rows at these positions."""
         index = np.asarray(index, dtype=np.int64)
         if self.row_numbers is not None:
             return self.row_numbers[index]
@@ -418,6 +447,57 @@ class RawTable:
         ok = index < len(lines)
         out[ok] = lines[index[ok]]
         return out
+
+
+class Batch:
+    """The tables of several files of one kind, as one DataFrame, remembering where each row came from.
+
+    Validating a batch runs each pandera check once over all the rows (fast for 36 monthly files),
+    and a failing row is traced back to its file and line."""
+
+    def __init__(self, raws: list[RawTable]):
+        self.raws = raws
+        self.spec = raws[0].sniffed.spec
+        lengths = np.array([r.num_rows for r in raws], dtype=np.int64)
+        self.lengths = lengths
+        self.offsets = np.concatenate([[0], np.cumsum(lengths)])
+        tables = [r.table for r in raws]
+        if len(tables) == 1:
+            table = tables[0]
+        else:
+            try:
+                table = pa.concat_tables(tables, promote_options="permissive")
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                table = None
+        if table is None:  # columns of different types in different files (e.g. STATS19 years)
+            frames = [t.to_pandas(types_mapper=_types_mapper) for t in tables]
+            self.frame = pd.concat(frames, ignore_index=True)
+        else:
+            self.frame = table.to_pandas(types_mapper=_types_mapper)
+        self.typed = all(r.typed for r in raws)
+        self.conversion_error = next((r.conversion_error for r in raws if r.conversion_error), None)
+        self.headers: dict[str, str] = {}
+        for r in raws:
+            for k, v in r.headers.items():
+                self.headers.setdefault(k, v)
+        self._file_ids: np.ndarray | None = None
+
+    @property
+    def file_ids(self) -> np.ndarray:
+        """For each row, the index of its file in `raws`."""
+        if self._file_ids is None:
+            self._file_ids = np.repeat(np.arange(len(self.raws)), self.lengths)
+        return self._file_ids
+
+    def per_row(self, values) -> np.ndarray:
+        """Expand one value per file to one value per row."""
+        return np.repeat(np.asarray(values), self.lengths)
+
+    def locate(self, positions) -> tuple[np.ndarray, np.ndarray]:
+        """(file index, position within that file) of rows of the batch."""
+        positions = np.asarray(positions, dtype=np.int64)
+        files = np.searchsorted(self.offsets, positions, side="right") - 1
+        return files, positions - self.offsets[files]
 
 
 def csv_record_lines(source: Source, sniffed: Sniffed) -> np.ndarray:
@@ -466,8 +546,15 @@ def _renames(sniffed: Sniffed) -> tuple[dict[int, str], dict[str, str]]:
     if sniffed.match is not None:
         for i in sniffed.match.extras:
             positions.setdefault(i, header[i])
+    positions = dict(sorted(positions.items()))
     headers = {name: header[pos] for pos, name in positions.items()}
     return positions, headers
+
+
+def _no_rows(source: Source, sniffed: Sniffed) -> DataFileError:
+    label = source.label if not sniffed.sheet else f"{source.label} (sheet '{sniffed.sheet}')"
+    return DataFileError(label, "the file has a header row but no rows of data",
+                         expected="at least one row of data under the header")
 
 
 def read_table(sniffed: Sniffed, *, typed: bool = True) -> RawTable:
@@ -533,12 +620,9 @@ def read_table(sniffed: Sniffed, *, typed: bool = True) -> RawTable:
         if invalid:
             _raise_ragged(source, sniffed, len(header))
         table = table.rename_columns([positions[int(k[1:])] for k in table.column_names])
-    frame = table.to_pandas(types_mapper=_types_mapper)
-    if len(frame) == 0:
-        raise DataFileError(source.label if not sniffed.sheet else f"{source.label} (sheet '{sniffed.sheet}')",
-                            "the file has a header row but no rows of data",
-                            expected="at least one row of data under the header")
-    return RawTable(source, sniffed, frame, headers, typed, row_numbers=row_numbers)
+    if table.num_rows == 0:
+        raise _no_rows(source, sniffed)
+    return RawTable(source, sniffed, table, headers, typed, row_numbers=row_numbers)
 
 
 def _from_line(data: bytes, line: int) -> bytes:
@@ -581,7 +665,8 @@ def _raise_ragged(source: Source, sniffed: Sniffed, n_columns: int):
             continue
         index += 1
         if index > sniffed.header_index and len(record) != n_columns:
-            raise DataFileError(source.label, f"this row has {len(record)} values but the header has {n_columns} columns",
-                                row=start, expected="one value per column (check for a stray comma or a missing quote)")
+            raise DataFileError(source.label, f"this row has {len(record)} values but the header has {n_columns} "
+                                              f"columns", row=start,
+                                expected="one value per column (check for a stray comma or a missing quote)")
     raise DataFileError(source.label, "some rows do not have one value per column",
                         expected="one value per column (check for a stray comma or a missing quote)")

@@ -132,15 +132,15 @@ COVID = {"2020-03": 0.85, "2020-04": 0.58, "2020-05": 0.68, "2020-06": 0.82, "20
 # Templates for the districts, in params order (cycled if there are more than five).
 DISTRICT_TEMPLATES = [
     # lsoas, deprivation mean, population growth a year, neighbourhood / ASB / violence trend adjustments
-    dict(lsoas=206, dep=0.05, growth=0.006, nbh=0.000, asb=0.00, vio=0.000, lat=52.86, lon=-1.52,
+    dict(lsoas=206, dep=0.05, growth=0.006, nbh=0.000, asb=0.00, vio=0.000, lat=52.86, lon=-1.55,
          eth=(0.050, 0.015, 0.022, 0.900, 0.013), hh=2.33),
     dict(lsoas=163, dep=0.60, growth=0.009, nbh=0.010, asb=0.00, vio=0.010, lat=52.97, lon=-1.18,
          eth=(0.120, 0.045, 0.035, 0.780, 0.020), hh=2.41),
-    dict(lsoas=150, dep=0.95, growth=0.003, nbh=0.090, asb=0.02, vio=0.020, lat=52.74, lon=-1.27,
+    dict(lsoas=150, dep=0.95, growth=0.003, nbh=0.090, asb=0.02, vio=0.020, lat=52.70, lon=-1.24,
          eth=(0.070, 0.030, 0.025, 0.860, 0.015), hh=2.28),
     dict(lsoas=112, dep=-0.65, growth=0.005, nbh=-0.010, asb=-0.02, vio=-0.010, lat=53.08, lon=-1.60,
          eth=(0.012, 0.004, 0.013, 0.965, 0.006), hh=2.30),
-    dict(lsoas=119, dep=-0.30, growth=0.008, nbh=0.000, asb=0.01, vio=0.000, lat=52.70, lon=-0.98,
+    dict(lsoas=119, dep=-0.30, growth=0.008, nbh=0.000, asb=0.01, vio=0.000, lat=52.70, lon=-0.90,
          eth=(0.030, 0.012, 0.018, 0.930, 0.010), hh=2.37),
 ]
 
@@ -910,7 +910,7 @@ def write_stats19(geo: Geography, out: Path, force_code: int, period_end: str, s
             "longitude": np.round(lon, 5), "latitude": np.round(lat, 5), "police_force": force_code,
             "collision_severity": coll_sev, "number_of_vehicles": nveh, "number_of_casualties": ncas,
             "date": dt.dt.strftime("%d/%m/%Y").to_numpy(dtype=object),
-            "day_of_week": (dt.dt.dayofweek.to_numpy() + 1) % 7 + 1,
+            "day_of_week": (dt.dt.day_of_week.to_numpy() + 1) % 7 + 1,
         })
         hour = rng.choice(24, n, p=_p([1, .7, .5, .4, .4, .8, 2, 5, 7, 5, 4.5, 5, 5.5, 5.5, 6, 7.5, 8, 8.5, 7,
                                        5, 4, 3, 2.5, 1.5]))

@@ -182,6 +182,7 @@ class Denominators:
 
     def __init__(self, sources: Sources, params: Params):
         self.params = params
+        self._cache: dict[tuple[str, int], float] = {}
         self.population = pd.DataFrame(columns=["area", "year", "population"])
         self.households = pd.Series(dtype="float64")
         for name, fmt in sources.formats.items():
@@ -216,6 +217,12 @@ class Denominators:
 
     def population_for(self, area: str, year: int) -> float:
         """Mid-year population of the latest estimate not after `year` (or the earliest there is)."""
+        key = (area, year)
+        if key not in self._cache:
+            self._cache[key] = self._population_for(area, year)
+        return self._cache[key]
+
+    def _population_for(self, area: str, year: int) -> float:
         rows = self.population[self.population["area"] == area]
         if rows.empty:
             return np.nan
@@ -356,20 +363,43 @@ def _weighted_average(measure: Measure, rows: pd.DataFrame) -> float:
 
 def rolling_trend(measure: Measure, monthly: pd.DataFrame, params: Params,
                   denominators: Denominators) -> pd.DataFrame:
-    """Rolling 12-month value for each month from the baseline's end to the period end."""
-    rows = []
+    """Rolling 12-month value for each month from the baseline's end to the period end, for the
+    force and its districts (vectorised: one pivot and one rolling sum, not a window per month)."""
     end = params.period_end_month
     _, baseline_end = params.baseline_months
-    month = min(baseline_end, end)
-    while month <= end:
-        win = _window_values(measure, monthly, month, denominators, params.confidence_level)
-        win = win[win["area_type"].isin(["force", "district"])]
-        win["month"] = month
-        rows.append(win)
-        month += 1
-    trend = pd.concat(rows, ignore_index=True).rename(
-        columns={"count": "count_12m", "denominator": "denominator_12m"})
-    return trend[["month", "area", "area_type", "count_12m", "denominator_12m", "value", "lower_95", "upper_95"]]
+    first = min(baseline_end, end)
+    rows = monthly[monthly["area_type"].isin(["force", "district"])]
+    columns = ["month", "area", "area_type", "count_12m", "denominator_12m", "value", "lower_95", "upper_95"]
+    if rows.empty or monthly["month"].min() > end:
+        return pd.DataFrame(columns=columns)
+    months = pd.period_range(min(monthly["month"].min(), first - 11), end, freq="M")
+    counts = rows.pivot_table(index="month", columns="area", values="count", aggfunc="sum").reindex(months)
+    rolled = counts.fillna(0).rolling(12, min_periods=12).sum()
+    dens = rows.pivot_table(index="month", columns="area", values="denominator", aggfunc="sum").reindex(months)
+    rolled_den = dens.rolling(12, min_periods=1).sum() if not dens.empty else None
+    present = pd.Series(1, index=pd.Index(monthly["month"].unique())).reindex(months).fillna(0)
+    covered = present.rolling(12, min_periods=1).sum() >= cadence(monthly)
+    wanted = pd.period_range(first, end, freq="M")
+    trend = rolled.loc[wanted].stack(future_stack=True).rename("count_12m").reset_index()
+    trend.columns = ["month", "area", "count_12m"]
+    if measure.statistic == "proportion" and rolled_den is not None:
+        den = rolled_den.loc[wanted].stack(future_stack=True).rename("denominator_12m").reset_index()
+        den.columns = ["month", "area", "denominator_12m"]
+        trend = trend.merge(den, on=["month", "area"], how="left")
+    elif measure.statistic == "rate":
+        trend["denominator_12m"] = [denominators.for_measure(measure, a, m) for a, m in zip(trend["area"], trend["month"])]
+    else:
+        trend["denominator_12m"] = np.nan
+    types = rows.drop_duplicates("area").set_index("area")["area_type"]
+    trend["area_type"] = trend["area"].map(types)
+    trend.loc[~trend["month"].map(covered).astype(bool), "count_12m"] = np.nan
+    stats = _statistic(measure, trend["count_12m"], trend["denominator_12m"], params.confidence_level)
+    trend["value"] = np.asarray(stats["value"], dtype="float64")
+    trend["lower_95"] = np.asarray(stats["lower"], dtype="float64")
+    trend["upper_95"] = np.asarray(stats["upper"], dtype="float64")
+    order = {"force": 0, "district": 1}
+    trend = trend.sort_values(["month", "area_type", "area"], key=lambda c: c.map(order) if c.name == "area_type" else c)
+    return trend[columns].reset_index(drop=True)
 
 
 # --- extras: MSG, deprivation, hotspots, disproportionality ------------------------------------
@@ -507,7 +537,7 @@ def compute_measure(measure_id: str, params: Params, sources: Sources,
         measure_id=measure_id, definition=measure, area_name=params.area.name, force=params.area.force,
         period_start=params.period_end_month - 11, period_end=params.period_end_month,
         baseline_start=baseline_start, baseline_end=baseline_end, unit=unit_for(measure),
-        monthly=monthly, trend=trend, summary=summary)
+        monthly=monthly, trend=trend, summary=summary, suppression_threshold=params.suppression_threshold)
     if (summary["area_type"] == "peer").any():
         result.extras["msg"] = msg_frame(summary, params)
     if sources.formats[measure.source] == "police_uk_street" and measure.statistic != "proportion":

@@ -45,6 +45,7 @@ class MeasureResult:
     #   "disproportionality": group, searches, population, rate, rate_ratio, lower_95, upper_95 (against White)
     #   "msg": area, count, population, value, lower_95, upper_95, rank (1 = lowest), is_force; attrs["msg_average"]
     notes: list[str] = field(default_factory=list)   # caveats to print under the section (data gaps etc.)
+    suppression_threshold: int = 5   # from the params file: counts below it are never published
 
     @property
     def title(self) -> str:

@@ -23,7 +23,6 @@ import string
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 from urllib.parse import unquote, urlparse
 
 from needs_assessment.render import pandoc_ast as pa
@@ -38,6 +37,7 @@ REF_KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section"}
 SAFE_SCHEMES = {"http", "https", "mailto", "tel", ""}
 _ID_OK = re.compile(r"[^A-Za-z0-9_.:-]+")
 NBSP = "\u00a0"
+FILE_LINK = "na-file:"
 
 
 @dataclass
@@ -96,7 +96,10 @@ class _Assembler:
         self.targets: dict[str, Target] = {}
         self.toc: list[TocEntry] = []
         self.warnings: list[str] = []
-        self.used_ids: set[str] = set()
+        # Ids the page templates use themselves are taken from the start.
+        self.used_ids: set[str] = {"main-content", "na-toc-details", "na-downloads-title",
+                                   "footnotes", "TOC", "title-block-header"}
+        self.file_ids: dict[str, str] = {}      # chapter file -> id of its first heading
         self.chapter_count = 0
         self.appendix_count = 0
 
@@ -255,6 +258,7 @@ class _Assembler:
                     visit(b["c"][2], inside_callout)
                 elif t == "Table":
                     a = b["c"][0]
+                    _default_equal_widths(b)
                     if a[0]:
                         crossref = a[0].startswith("tbl-")
                         a[0] = self.unique_id(a[0], src, crossref)
@@ -277,6 +281,13 @@ class _Assembler:
                 # spans, links etc. keep their ids (rare in chapters)
 
         visit(blocks, False)
+        for e in pa.iter_elements(blocks):          # spans, divs... can be link targets too
+            a = pa.get_attr(e)
+            if a and a[0]:
+                self.used_ids.add(a[0])
+        first_id = next((b["c"][1][0] for b in blocks if b["t"] == "Header"), None)
+        if first_id:
+            self.file_ids[entry.rel] = first_id
         return blocks
 
     def register(self, target: Target) -> None:
@@ -318,6 +329,18 @@ class _Assembler:
             if t == "Link":
                 a, inlines, (url, title) = e["c"]
                 parsed = urlparse(url)
+                if not parsed.scheme and not parsed.netloc and parsed.path.endswith((".md", ".qmd")):
+                    # A link to another chapter: in one page it is a link to that chapter's
+                    # heading (or to the #fragment it names).
+                    if parsed.fragment:
+                        new_url = "#" + parsed.fragment
+                    else:
+                        target = (base / unquote(parsed.path)).resolve()
+                        try:
+                            new_url = "#" + FILE_LINK + target.relative_to(root).as_posix()
+                        except ValueError:
+                            new_url = url
+                    return pa.el("Link", [a, pa.walk(inlines, fix), [new_url, title]])
                 if parsed.scheme.lower() not in SAFE_SCHEMES:
                     self.warnings.append(f"{src}: link to '{url}' removed (only http, https and "
                                          f"mailto links are allowed); its text is kept")
@@ -361,18 +384,23 @@ class _Assembler:
 
     # ------------------------------------------------------------ cross-references
 
-    def resolve_refs(self, blocks: list, source_of: dict[int, str] | None = None) -> list:
+    def resolve_refs(self, blocks: list, src: str) -> list:
+        """Cross-references and internal links in one source's blocks (after all are numbered)."""
         targets = self.targets
 
         def fix(e: pa.Element):
             if e["t"] == "Link":
                 url = e["c"][2][0]
+                if url.startswith("#" + FILE_LINK):
+                    rel = url[1 + len(FILE_LINK):]
+                    if rel in self.file_ids:
+                        e["c"][2][0] = url = "#" + self.file_ids[rel]
                 if url.startswith("#") and url[1:] not in self.used_ids:
                     clean = _ID_OK.sub("-", url[1:]).strip("-")
                     if clean in self.used_ids:
                         e["c"][2][0] = "#" + clean
                         return None
-                    self.warnings.append(f"link to '{url}' goes nowhere (no such identifier); "
+                    self.warnings.append(f"{src}: link to '{url}' goes nowhere (no such identifier); "
                                          f"its text is kept")
                     return pa.span(e["c"][1])
                 return None
@@ -382,7 +410,7 @@ class _Assembler:
             kinds = [c["citationId"].split("-", 1)[0].lower() for c in citations]
             if not all(k in REF_KINDS for k in kinds):
                 ids = ", ".join("@" + c["citationId"] for c in citations)
-                self.warnings.append(f"{ids}: citations are not supported (no bibliography); "
+                self.warnings.append(f"{src}: {ids}: citations are not supported (no bibliography); "
                                      f"shown as written")
                 return pa.span(original, ["citation-unresolved"])
             out: list = []
@@ -398,7 +426,7 @@ class _Assembler:
                 ok = target is not None and (
                     target.kind == kinds[i] or (kinds[i] == "sec" and target.kind in ("chapter", "appendix", "part")))
                 if not ok:
-                    self.warnings.append(f"unresolved cross-reference @{cid}: no figure, table or "
+                    self.warnings.append(f"{src}: unresolved cross-reference @{cid}: no figure, table or "
                                          f"section has the identifier #{key}")
                     out.append(pa.el("Strong", [pa.el("Str", f"?@{cid}")]))
                 else:
@@ -427,10 +455,9 @@ class _Assembler:
     def run(self) -> Assembly:
         pub = self.pub
         all_blocks = self.read_all()
-        out: list = []
+        chunks: list[tuple[str, list]] = []     # (source, blocks), refs resolved at the end
         if pub.kind == "document":
-            blocks = self.process_entry(pub.entries[0], all_blocks[0], 0)
-            out.extend(blocks)
+            chunks.append((pub.entries[0].rel, self.process_entry(pub.entries[0], all_blocks[0], 0)))
         else:
             has_parts = bool(pub.parts) or any(e.appendix for e in pub.entries)
             current_part = None
@@ -438,19 +465,22 @@ class _Assembler:
             for entry, blocks in zip(pub.entries, all_blocks):
                 if entry.appendix and not in_appendices:
                     in_appendices = True
-                    out.append(self.part_header(None, "Appendices", "appendices"))
+                    chunks.append(("_quarto.yml", [self.part_header(None, "Appendices", "appendices")]))
                 elif entry.part is not None and entry.part is not current_part:
                     current_part = entry.part
-                    out.append(self.part_header(entry.part.number, entry.part.title,
-                                                f"part-{entry.part.number}"))
+                    part_blocks = [self.part_header(entry.part.number, entry.part.title,
+                                                    f"part-{entry.part.number}")]
                     if entry.part.file is not None:
-                        out.extend(self.part_page_body(entry.part))
+                        part_blocks.extend(self.part_page_body(entry.part))
+                    chunks.append(("_quarto.yml", part_blocks))
                 elif entry.part is None and not entry.appendix:
                     current_part = None
                 in_part = entry.appendix or entry.part is not None
                 base_level = 2 if (has_parts and in_part) else 1
-                out.extend(self.process_entry(entry, blocks, base_level))
-        out = self.resolve_refs(out)
+                chunks.append((entry.rel, self.process_entry(entry, blocks, base_level)))
+        out: list = []
+        for src, blocks in chunks:
+            out.extend(self.resolve_refs(blocks, src))
         return Assembly(pub, out, self.targets, self.toc, self.warnings)
 
     def part_page_body(self, part) -> list:
@@ -458,6 +488,15 @@ class _Assembler:
         text = resolver.resolve_file(part.file)
         blocks = pa.read_markdown(text, what=str(part.file))["blocks"]
         return [b for b in blocks if not (b["t"] == "Header" and b["c"][0] == 1)]
+
+
+def _default_equal_widths(table: pa.Element) -> None:
+    """Pandoc gives every column of a wide pipe table the same relative width when the dashes are
+    the same length; that is not a choice the author made, so let the browser / typst size them."""
+    specs = table["c"][2]
+    widths = [w.get("c") for _, w in specs if w.get("t") == "ColWidth"]
+    if len(widths) == len(specs) and len({round(w, 3) for w in widths}) == 1:
+        table["c"][2] = [[align, {"t": "ColWidthDefault"}] for align, _ in specs]
 
 
 def _slug(text: str) -> str:

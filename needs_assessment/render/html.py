@@ -66,7 +66,8 @@ def publication_meta(assembly: Assembly) -> dict:
     if pub.downloads:
         meta["downloads"] = _meta_list([
             _meta_map({"label": _meta_str(d["label"]), "href": _meta_str(d["href"]),
-                       "kind": _meta_str(_download_kind(d["href"]))}) for d in pub.downloads])
+                       **({"kind": _meta_str(k)} if (k := _download_kind(d["href"])) and
+                          k.lower() not in d["label"].lower() else {})}) for d in pub.downloads])
     if pub.toc and assembly.toc:
         meta["toc"] = _meta_bool(True)
     return meta
@@ -168,9 +169,6 @@ def toc_html(entries: list[TocEntry]) -> str:
                 out.append("</li>")
         number = (f'<span class="toc-number">{html.escape(entry.number)}</span> '
                   if entry.number else "")
-        shown = entry.number
-        if entry.role == "appendix" and shown:
-            shown = shown.replace(" ", NBSP)
         out.append(f'<li class="toc-{entry.role}"><a href="#{html.escape(entry.id, quote=True)}">'
                    f"{number}{html.escape(entry.title)}</a>")
     while stack:

@@ -150,6 +150,9 @@ def _fill_common(pub: Publication, meta: dict, config: dict) -> None:
     if not isinstance(na, dict):
         raise RenderError(f"'{NA_KEY}' metadata must be a mapping, found {type(na).__name__}")
     pub.na = na
+    if not pub.keywords:
+        pub.keywords = [k for k in ("Police and Crime Plan", "needs assessment",
+                                    str(na.get("area") or ""), str(na.get("cycle") or "")) if k]
     crossref = config.get("crossref") or {}
     if isinstance(crossref, dict) and crossref.get("appendix-title"):
         pub.appendix_title = str(crossref["appendix-title"])

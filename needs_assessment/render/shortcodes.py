@@ -108,8 +108,8 @@ class ShortcodeResolver:
         out: list[str] = []
         fence: str | None = None
         for lineno, line in enumerate(text.splitlines(), start=1):
-            # Shortcodes are resolved everywhere, as in Quarto, except inside fenced code blocks
-            # where an include would make no sense; vars are resolved there too.
+            # Inside fenced code blocks only var and meta are resolved; an include or pagebreak
+            # there is left as written.
             m = _FENCE.match(line)
             if m:
                 marker = m.group(1)
@@ -121,7 +121,7 @@ class ShortcodeResolver:
             if inc and fence is None:
                 out.append(self._include(path, lineno, inc.group(1), stack))
                 continue
-            out.append(self._inline(path, lineno, line))
+            out.append(self._inline(path, lineno, line, in_fence=fence is not None))
         result = "\n".join(out)
         if text.endswith("\n"):
             result += "\n"
@@ -147,12 +147,14 @@ class ShortcodeResolver:
         # Blank lines around the included text keep it block-level, as in Quarto.
         return "\n" + body.strip("\n") + "\n"
 
-    def _inline(self, path: Path, lineno: int, line: str) -> str:
+    def _inline(self, path: Path, lineno: int, line: str, in_fence: bool = False) -> str:
         if "{{" not in line:
             return line
         line = _ESCAPED.sub(lambda m: _ESC_OPEN + m.group(1) + _ESC_CLOSE, line)
 
         def replace(m: re.Match) -> str:
+            if in_fence and m.group(1).split()[:1] not in (["var"], ["meta"]):
+                return m.group(0)      # inside a code block only values are filled in
             return self._shortcode(path, lineno, m.group(1))
 
         line = _SHORTCODE.sub(replace, line)

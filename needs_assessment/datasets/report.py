@@ -1,0 +1,315 @@
+"""`python build.py data [PATH ...] [--json]`: what the params file finds, or what is in a download.
+
+`describe_params_datasets` loads every dataset of the params file and says, for each, which release
+and files it uses, how many rows and months, and whether the files pass validation.
+`describe_paths` checks files given on the command line (a download, before a build): their format,
+rows by month and by category (crime type, outcome, object of search, casualty severity), the forces
+in them, and whether they pass validation. Both return plain, JSON-serialisable dicts;
+`format_report` renders either as text, and `run_data_command` is the CLI entry point.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataFileError, NeedsAssessmentError
+from .formats import FORMATS
+from .loaders import killed_or_seriously_injured, police_uk_name, sources_from_paths
+from .readers import sniff
+from .registry import QUARTERLY, LoadedDataset, _months_summary, default_cache_dir, load_dataset, load_source_list
+
+# The column each table is counted by in `describe_paths`.
+CATEGORY_COLUMNS = {
+    "street": ["crime_type"],
+    "outcomes": ["outcome_type"],
+    "stop_search": ["object_of_search", "outcome"],
+    "casualties": ["casualty_severity"],
+    "collisions": ["collision_severity"],
+    "offences": ["offence_group"],
+    "indicators": ["measure"],
+}
+SEVERITY = {1: "1 fatal", 2: "2 serious", 3: "3 slight", -1: "-1 missing"}
+FORCE_COLUMNS = {"street": "falls_within", "outcomes": "falls_within", "collisions": "police_force",
+                 "offences": "force_name", "calls": "force_name"}
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, (DataFileError, NeedsAssessmentError)):
+        return str(exc)
+    return f"unexpected error ({type(exc).__name__}: {exc})"
+
+
+def describe_params_datasets(params, root: str | Path, cache_dir: str | Path | None = None) -> dict:
+    """Every dataset of the params file: release, files, rows, months covered and validation result."""
+    root = Path(root)
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir(root)
+    entries = []
+    for name, ds in params.datasets.items():
+        entry = {"name": name, "format": ds.format, "path": ds.path, "release": None, "files": [], "rows": {},
+                 "months": _months_summary([]), "validation": "ok", "ok": True, "warnings": []}
+        try:
+            loaded = load_dataset(name, params, root, cache_dir)
+        except Exception as exc:  # noqa: BLE001 - a report: say what went wrong and carry on
+            entry["validation"] = _error_text(exc)
+            entry["ok"] = False
+        else:
+            summary = loaded.summary()
+            entry.update({k: summary[k] for k in ("release", "files", "rows", "months", "warnings")})
+            if "casualties" in loaded.frames and len(loaded.frames["casualties"]):
+                entry["killed_or_seriously_injured"] = killed_or_seriously_injured(loaded.frames["casualties"])
+        entries.append(entry)
+    return {
+        "kind": "params",
+        "cycle": params.cycle,
+        "force": params.area.force,
+        "project_root": str(root),
+        "datasets": entries,
+        "ok": all(e["ok"] for e in entries),
+    }
+
+
+def _by_month(df: pd.DataFrame) -> dict[str, int]:
+    if "month" not in df.columns or not len(df):
+        return {}
+    counts = df["month"].value_counts(dropna=False).sort_index()
+    return {("(no month)" if pd.isna(k) else str(k)): int(v) for k, v in counts.items()}
+
+
+def _by_category(table: str, df: pd.DataFrame) -> dict[str, dict[str, int]]:
+    out = {}
+    for col in CATEGORY_COLUMNS.get(table, []):
+        if col not in df.columns or not len(df):
+            continue
+        counts = df[col].value_counts(dropna=False)
+        if col in ("casualty_severity", "collision_severity"):
+            counts = counts.sort_index()
+            out[col] = {SEVERITY.get(int(k), str(k)) if not pd.isna(k) else "(blank)": int(v)
+                        for k, v in counts.items()}
+        else:
+            out[col] = {("(blank)" if pd.isna(k) else str(k)): int(v) for k, v in counts.items()}
+    return out
+
+
+def _forces(fmt: str, loaded: LoadedDataset) -> dict[str, int]:
+    for table, df in loaded.frames.items():
+        col = FORCE_COLUMNS.get(table)
+        if col and col in df.columns and len(df):
+            return {str(k): int(v) for k, v in df[col].value_counts(dropna=False).items()}
+    return {}
+
+
+def _file_formats(paths: list[Path]) -> tuple[list[dict], list]:
+    files, sources = [], []
+    for source in sources_from_paths(paths):
+        sources.append(source)
+        entry = {"path": source.label, "format": None, "table": None}
+        try:
+            found = sniff(source)
+            if found.empty:
+                entry["problem"] = "the file is empty"
+            elif found.match is None:
+                entry["problem"] = "the header row does not match any dataset format"
+            else:
+                entry["format"], entry["table"] = found.match.spec.format, found.match.spec.table
+        except Exception as exc:  # noqa: BLE001
+            entry["problem"] = _error_text(exc)
+        m = police_uk_name(source)
+        if m:
+            entry["police_uk_force"] = m.group("slug").lower()
+        files.append(entry)
+    return files, sources
+
+
+def describe_paths(paths: list[str | Path], params=None) -> dict:
+    """What is in these files, folders or zips: format, rows by month and category, forces, validation.
+
+    Rows are not filtered to the params' force (a download may be for another force); the report says
+    which forces the rows are for. Known forces and areas come from the params."""
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        return {"kind": "paths", "paths": [str(p) for p in paths], "files": [], "datasets": [],
+                "ok": False, "problems": [f"{m}: the file or folder does not exist" for m in missing]}
+    try:
+        files, sources = _file_formats(paths)
+    except DataFileError as exc:
+        return {"kind": "paths", "paths": [str(p) for p in paths], "files": [], "datasets": [], "ok": False,
+                "problems": [str(exc)]}
+    formats = sorted({f["format"] for f in files if f["format"]}, key=list(FORMATS).index)
+    datasets = []
+    problems = [f"{f['path']}: {f['problem']}" for f in files if f.get("problem")]
+    for fmt in formats:
+        entry = {"format": fmt, "files": [f["path"] for f in files if f["format"] == fmt], "rows": {},
+                 "months": _months_summary([]), "by_month": {}, "by_category": {}, "forces": {},
+                 "validation": "ok", "ok": True, "warnings": []}
+        try:
+            chosen = [s for s, f in zip(sources, files) if f["format"] == fmt]
+            loaded = load_source_list(fmt, chosen, params, filter_force=False, hashes=False)
+        except Exception as exc:  # noqa: BLE001
+            entry["validation"] = _error_text(exc)
+            entry["ok"] = False
+        else:
+            entry["rows"] = dict(loaded.rows)
+            entry["months"] = _months_summary(loaded.months, 3 if fmt in QUARTERLY else 1)
+            entry["by_month"] = {t: _by_month(df) for t, df in loaded.frames.items() if "month" in df.columns}
+            entry["by_category"] = {t: c for t, df in loaded.frames.items() if (c := _by_category(t, df))}
+            entry["forces"] = _forces(fmt, loaded)
+            entry["warnings"] = list(loaded.warnings)
+            if "casualties" in loaded.frames and len(loaded.frames["casualties"]):
+                entry["killed_or_seriously_injured"] = killed_or_seriously_injured(loaded.frames["casualties"])
+            if params is not None:
+                entry["warnings"] += _other_force_warnings(fmt, entry, files, params)
+        datasets.append(entry)
+    return {"kind": "paths", "paths": [str(p) for p in paths], "files": files, "datasets": datasets,
+            "problems": problems, "ok": not problems and all(d["ok"] for d in datasets)}
+
+
+def _other_force_warnings(fmt: str, entry: dict, files: list[dict], params) -> list[str]:
+    from .names import normalise_force
+
+    area = params.area
+    if fmt.startswith("police_uk_"):
+        slugs = {f.get("police_uk_force") for f in files if f["format"] == fmt} - {None}
+        if slugs and area.police_uk_slug not in slugs:
+            return [f"these files are for {', '.join(sorted(slugs))}, not the params' force ({area.police_uk_slug})"]
+        forces = entry["forces"]
+        if forces and not any(normalise_force(k) == normalise_force(area.force) for k in forces):
+            return [f"no rows for the params' force ({area.force})"]
+    if fmt == "stats19" and entry["forces"]:
+        if str(area.stats19_police_force) not in entry["forces"]:
+            return [f"no collisions for the params' police_force code ({area.stats19_police_force}); "
+                    f"the files have {', '.join(sorted(entry['forces']))}"]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Text
+# --------------------------------------------------------------------------------------------
+
+def _months_text(months: dict) -> str:
+    if not months or not months.get("count"):
+        return "-"
+    text = months["first"] if months["first"] == months["last"] else f"{months['first']} to {months['last']}"
+    if months.get("missing"):
+        text += f" ({len(months['missing'])} missing)"
+    return text
+
+
+def _rows_text(rows: dict) -> str:
+    if not rows:
+        return "-"
+    if len(rows) == 1:
+        return f"{next(iter(rows.values())):,}"
+    return ", ".join(f"{k} {v:,}" for k, v in rows.items())
+
+
+def format_report(report: dict, width: int = 110) -> str:
+    """A report from describe_params_datasets or describe_paths as readable text."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, highlight=False,
+                      soft_wrap=False)
+    if report.get("kind") == "params":
+        console.print(f"Datasets of cycle {report['cycle']} ({report['force']})\n")
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table.add_column("dataset", no_wrap=True)
+        table.add_column("format", no_wrap=True)
+        table.add_column("rows", justify="right", max_width=36)
+        table.add_column("months", no_wrap=True)
+        table.add_column("check", no_wrap=True)
+        for d in report["datasets"]:
+            table.add_row(d["name"], d["format"], _rows_text(d["rows"]), _months_text(d["months"]),
+                          "ok" if d["ok"] else "PROBLEM")
+        console.print(table)
+        console.print("Releases used:")
+        for d in report["datasets"]:
+            files = d.get("files") or []
+            size = sum(f.get("size") or 0 for f in files)
+            what = d["release"] or d["path"]
+            if files:
+                what += f" [{len(files)} file{'s' if len(files) != 1 else ''}, {size / 1e6:,.1f} MB]"
+            console.print(f"  {d['name']}: {what}")
+        for d in report["datasets"]:
+            if not d["ok"]:
+                console.print(f"\nPROBLEM in {d['name']}: {d['validation']}")
+        notes = [(d["name"], w) for d in report["datasets"] for w in d.get("warnings", [])]
+        if notes:
+            console.print("\nNotes:")
+            for name, w in notes:
+                console.print(f"  {name}: {w}")
+    else:
+        console.print("Files checked: " + ", ".join(report["paths"]))
+        for problem in report.get("problems", []):
+            console.print(f"PROBLEM {problem}")
+        for d in report["datasets"]:
+            console.print(f"\n{d['format']}: {len(d['files'])} file{'s' if len(d['files']) != 1 else ''}, rows "
+                          f"{_rows_text(d['rows'])}, months {_months_text(d['months'])} - "
+                          f"{'ok' if d['ok'] else 'PROBLEM'}")
+            if not d["ok"]:
+                console.print(d["validation"])
+                continue
+            if d.get("killed_or_seriously_injured") is not None:
+                console.print(f"killed or seriously injured: {d['killed_or_seriously_injured']:,}")
+            if d["forces"]:
+                console.print("forces: " + ", ".join(f"{k} ({v:,})" for k, v in list(d["forces"].items())[:10]))
+            for w in d.get("warnings", []):
+                console.print(f"note: {w}")
+            by_month = {f: m for f, m in d["by_month"].items() if m}
+            if by_month:
+                months = sorted({m for counts in by_month.values() for m in counts})
+                table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+                table.add_column("month")
+                for frame in by_month:
+                    table.add_column(f"{frame} rows", justify="right")
+                for m in months:
+                    table.add_row(m, *[f"{by_month[f].get(m, 0):,}" for f in by_month])
+                console.print(table)
+            for frame, columns in d["by_category"].items():
+                for column, counts in columns.items():
+                    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+                    table.add_column(f"{frame} by {column}", overflow="fold")
+                    table.add_column("rows", justify="right")
+                    for k, n in counts.items():
+                        table.add_row(k, f"{n:,}")
+                    console.print(table)
+    console.print("\nAll files pass validation." if report["ok"] else "\nSome files have problems (see above).")
+    return buffer.getvalue()
+
+
+def _project_root(params_path: Path) -> Path:
+    for folder in [params_path.resolve().parent, *params_path.resolve().parents]:
+        if (folder / "build.py").exists() or (folder / "pyproject.toml").exists():
+            return folder
+    return Path.cwd()
+
+
+def run_data_command(args_paths: list[str], params_path: str | Path, as_json: bool,
+                     project_root: str | Path | None = None) -> int:
+    """`build.py data`: print the report (text or JSON). Exit code 0 if all is well, 1 if a file has a
+    problem, 2 if the params file cannot be read."""
+    from ..params import load_params
+
+    params_path = Path(params_path)
+    try:
+        params = load_params(params_path)
+    except NeedsAssessmentError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args_paths:
+        report = describe_paths(args_paths, params)
+    else:
+        root = Path(project_root) if project_root is not None else _project_root(params_path)
+        report = describe_params_datasets(params, root)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_report(report), end="")
+    return 0 if report["ok"] else 1

@@ -1,0 +1,193 @@
+"""The embedded renderer: a Quarto book or document to one HTML page and one PDF, without Quarto.
+
+    sources --shortcodes--> markdown --pandoc--> AST --assemble--> numbered, cross-referenced AST
+        --html.py + pandoc--> <basename>.html (self-contained)
+        --filters/typst.lua + pandoc--> typst --typst.compile--> <basename>.pdf (tagged, PDF/UA-1)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+import warnings
+from pathlib import Path
+
+from needs_assessment.render import pandoc_ast as pa
+from needs_assessment.render.assemble import Assembly, assemble
+from needs_assessment.render.errors import RenderError, RenderWarning
+from needs_assessment.render.html import render_html
+from needs_assessment.render.project import Publication
+from needs_assessment.render.resources import filter_path, font_dirs, template_path
+
+log = logging.getLogger(__name__)
+
+SOURCE_MARK = "// na-source: "
+
+
+def typst_meta(pub: Publication) -> dict:
+    """Title-page and document metadata for templates/book.typ (passed as JSON via sys.inputs)."""
+    lang, _, region = pub.lang.partition("-")
+    meta: dict = {
+        "title": pub.title or "Untitled",
+        "subtitle": pub.subtitle or None,
+        "authors": pub.authors,
+        "date": pub.date or None,
+        "keywords": pub.keywords,
+        "lang": (lang or "en").lower(),
+        "region": (region or "GB").upper() if region or lang.lower() == "en" else None,
+        "area": str(pub.na["area"]) if pub.na.get("area") else None,
+        "cycle": str(pub.na["cycle"]) if pub.na.get("cycle") else None,
+        "period-covered": str(pub.na["period-covered"]) if pub.na.get("period-covered") else None,
+        "protective-marking": pub.protective_marking,
+        "demonstration": pub.demonstration,
+        "toc": pub.toc,
+        "kind": pub.kind,
+    }
+    if pub.date_iso:
+        y, m, d = (int(x) for x in pub.date_iso.split("-"))
+        meta["date-parts"] = [y, m, d]
+    return meta
+
+
+def typst_source(assembly: Assembly) -> str:
+    """The typst text for the PDF (pandoc typst writer + filters/typst.lua + templates/book.typ)."""
+    doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": assembly.blocks}
+    with tempfile.TemporaryDirectory(prefix="na-typ-") as tmp:
+        src = Path(tmp) / "doc.json"
+        src.write_text(json.dumps(doc), encoding="utf-8")
+        return pa.run_pandoc([
+            "--from", "json", "--to", "typst", str(src), "--standalone",
+            "--template", str(template_path("book.typ")),
+            "--lua-filter", str(filter_path("typst.lua")),
+            "--wrap", "none",
+        ], what=f"{assembly.pub.root}: writing typst")
+
+
+def _source_of_line(source: str, lineno: int) -> str | None:
+    lines = source.splitlines()
+    for i in range(min(lineno, len(lines)) - 1, -1, -1):
+        if lines[i].startswith(SOURCE_MARK):
+            return lines[i][len(SOURCE_MARK):].strip()
+    return None
+
+
+def compile_pdf(source: str, pub: Publication, out_path: Path, warnings_out: list[str]) -> Path:
+    """typst source -> PDF. PDF/UA-1 first; if typst refuses that standard, a tagged PDF."""
+    import typst
+
+    meta = json.dumps(typst_meta(pub))
+    kwargs = dict(root=str(pub.root.resolve()), font_paths=[str(p) for p in font_dirs()],
+                  ignore_system_fonts=True, sys_inputs={"na-meta": meta}, pdf_tags=True)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    data = source.encode("utf-8")
+    attempts = [["ua-1"], []]
+    last_error: Exception | None = None
+    for standards in attempts:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                typst.compile(data, output=str(out_path), pdf_standards=standards, **kwargs)
+            for w in caught:
+                text = getattr(w.message, "message", None) or str(w.message)
+                if "unknown font family" in text:
+                    continue
+                warnings_out.append(f"typst: {text}")
+            if not standards:
+                warnings_out.append(
+                    f"PDF/UA-1 export was refused by typst ({_first_line(last_error)}); "
+                    f"wrote a tagged PDF without the PDF/UA-1 claim")
+            return out_path
+        except typst.TypstError as exc:  # type: ignore[attr-defined]
+            last_error = exc
+            if standards and _is_standard_error(exc):
+                continue
+            raise _typst_error(exc, source, out_path) from None
+    raise _typst_error(last_error, source, out_path)  # pragma: no cover
+
+
+def _first_line(exc: Exception | None) -> str:
+    if exc is None:
+        return ""
+    return (getattr(exc, "message", None) or str(exc)).splitlines()[0]
+
+
+def _is_standard_error(exc: Exception) -> bool:
+    text = (getattr(exc, "message", "") or "") + (getattr(exc, "diagnostic", "") or "")
+    return bool(re.search(r"PDF/UA|pdf/ua|ua-1|PDF/A|standard", text))
+
+
+def _typst_error(exc: Exception | None, source: str, out_path: Path) -> RenderError:
+    diagnostic = getattr(exc, "diagnostic", "") or str(exc)
+    hints = getattr(exc, "hints", None) or []
+    m = re.search(r"\.typ:(\d+):(\d+)", diagnostic)
+    where = ""
+    if m:
+        lineno = int(m.group(1))
+        lines = source.splitlines()
+        origin = _source_of_line(source, lineno)
+        line_text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+        where = (f"\nat line {lineno} of the generated typst"
+                 + (f" (from {origin})" if origin else "") + f":\n    {line_text.strip()[:300]}")
+    saved = out_path.with_suffix(".typ")
+    try:
+        saved.write_text(source, encoding="utf-8")
+        keep = f"\nThe generated typst is kept in {saved} for inspection."
+    except OSError:
+        keep = ""
+    hint_text = "".join(f"\nhint: {h}" for h in hints)
+    return RenderError(f"typst could not make the PDF: {_first_line(exc)}{where}{hint_text}\n"
+                       f"{diagnostic.strip()}{keep}")
+
+
+def _mark_sources(assembly: Assembly) -> Assembly:
+    """Add `// na-source: file` comments (typst only) so typst errors name the chapter file."""
+    blocks: list = []
+    for block in assembly.blocks:
+        if block.get("t") == "Header":
+            a = block["c"][1]
+            target = assembly.targets.get(a[0])
+            if target is not None and target.kind in ("chapter", "appendix"):
+                blocks.append(pa.el("RawBlock", ["typst", SOURCE_MARK + target.source]))
+        blocks.append(block)
+    return Assembly(assembly.pub, blocks, assembly.targets, assembly.toc, assembly.warnings)
+
+
+def render_publication(pub: Publication, out_dir: Path, formats, basename: str,
+                       warnings_out: list[str] | None = None, strict: bool = False) -> dict[str, Path]:
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in ("html", "pdf", "typst")]
+    if unknown:
+        raise RenderError(f"unknown output format(s) {unknown}; expected html, pdf")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assembly = assemble(pub)
+    found: list[str] = list(assembly.warnings)
+    unresolved = [w for w in found if "unresolved cross-reference" in w]
+    if strict and unresolved:
+        raise RenderError("unresolved cross-references:\n  " + "\n  ".join(unresolved))
+    _report(found, warnings_out)
+    results: dict[str, Path] = {}
+    if "html" in formats:
+        results["html"] = render_html(assembly, out_dir / f"{basename}.html")
+    if "pdf" in formats or "typst" in formats:
+        source = typst_source(_mark_sources(assembly))
+        if "typst" in formats:
+            typ = out_dir / f"{basename}.typ"
+            typ.write_text(source, encoding="utf-8")
+            results["typst"] = typ
+        if "pdf" in formats:
+            later: list[str] = []
+            results["pdf"] = compile_pdf(source, pub, out_dir / f"{basename}.pdf", later)
+            _report(later, warnings_out)
+    return results
+
+
+def _report(found: list[str], warnings_out: list[str] | None) -> None:
+    """Log each warning, issue it as a RenderWarning and add it to the caller's list."""
+    for w in found:
+        log.warning("%s", w)
+        warnings.warn(w, RenderWarning, stacklevel=4)
+    if warnings_out is not None:
+        warnings_out.extend(found)

@@ -1,0 +1,168 @@
+"""The whole build on a second, smaller plan: papermill parameter injection, the chapter cache,
+failure isolation, --allow-partial, publication and the reviewers' files. Runs real kernels."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from needs_assessment.build.pipeline import BuildOptions, build
+from needs_assessment.demo.generate import generate_demo_data
+from needs_assessment.params import load_params
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = "tests/fixtures/small_plan"
+pytestmark = pytest.mark.slow
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project's sources with small demonstration data."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ("_quarto.yml", "params", "notebooks", "recommendations"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
+    shutil.copytree(ROOT / SMALL, root / SMALL)
+    generate_demo_data(root / "data" / "demo", load_params(ROOT / "params" / "demo-2024.yml"), scale=0.1)
+    return root
+
+
+def options(root: Path, **kw) -> BuildOptions:
+    return BuildOptions(params_path=root / SMALL / "params.yml", root=root, jobs=2, quiet=True,
+                        engine="embedded", **kw)
+
+
+def manifest(root: Path, cycle="small-plan") -> dict:
+    return json.loads((root / "_output" / cycle / "build-manifest.json").read_text())
+
+
+def html_text(root: Path, cycle="small-plan") -> str:
+    return (root / "_output" / cycle / "needs-assessment.html").read_text()
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def first_build(project):
+    recommendations_before = tree_hashes(project / SMALL / "recommendations")
+    result = build(options(project))
+    return result, recommendations_before
+
+
+def test_cold_build_publishes_book_summary_and_downloads(project, first_build):
+    result, _ = first_build
+    assert result.exit_code == 0, result.manifest["chapters"]
+    out = project / "_output" / "small-plan"
+    for name in ("needs-assessment.html", "needs-assessment.pdf", "recommendations-summary.html",
+                 "recommendations-summary.pdf", "build-manifest.json", "downloads/measures.csv"):
+        assert (out / name).exists(), name
+    data = manifest(project)
+    assert {c: v["status"] for c, v in data["chapters"].items()} == {"S1": "executed", "F1": "executed"}
+    assert data["inputs"]["street_crime"]["files"][0]["sha256"]
+    assert data["package_version"]
+    html = html_text(project)
+    assert "Safer Streets" in html and "Fair Policing" in html
+    assert "S1-R1" in html and "F1-R1" in html
+    # a different plan: none of the default plan's chapters
+    assert "Supporting Victims and Witnesses" not in html
+
+
+def test_parameters_are_injected_with_the_kernel_name(project, first_build):
+    log = project / "_build" / "small-plan" / "notebooks" / "S1.ipynb"
+    nb = nbformat.read(log, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert 'chapter_id = "S1"' in injected[0].source
+    assert str(project / "_build" / "small-plan") in injected[0].source
+    assert nb.metadata["papermill"]["parameters"]["chapter_id"] == "S1"
+    assert nb.metadata["kernelspec"]["name"] == "needs-assessment"
+
+
+def test_warm_build_runs_no_notebook(project, first_build):
+    result = build(options(project))
+    assert result.exit_code == 0
+    assert [c.status for c in result.chapters] == ["cached", "cached"]
+    assert result.timings["measures_computed"] == 0.0
+    assert all(v["from_cache"] for v in manifest(project)["chapters"].values())
+
+
+def test_editing_a_recommendation_shows_without_running_a_kernel(project, first_build):
+    path = project / SMALL / "recommendations" / "F1-fairness.md"
+    original = path.read_text()
+    path.write_text(original.replace("scrutiny panel.", "scrutiny panel and the youth independent advisory group."))
+    try:
+        result = build(options(project))
+        assert [c.status for c in result.chapters] == ["cached", "cached"]
+        assert "youth independent advisory group" in html_text(project)
+        text = pdf_text(project / "_output" / "small-plan" / "needs-assessment.pdf")
+        assert "youth independent" in " ".join(text.split())
+    finally:
+        path.write_text(original)
+
+
+def test_builds_never_change_the_reviewers_files(project, first_build):
+    _, before = first_build
+    assert tree_hashes(project / SMALL / "recommendations") == before
+
+
+def test_changed_data_reruns_chapters_and_changes_the_findings(project, first_build):
+    chapter_md = project / "_build" / "small-plan" / "book" / "chapters" / "S1-safer-streets.md"
+    before = chapter_md.read_text()
+    month_file = project / "data/demo/police-uk/2024-02/2024-02-demoshire-street.csv"
+    original = month_file.read_bytes()
+    lines = original.decode().splitlines(keepends=True)
+    burglary = [l for l in lines if ",Burglary," in l]
+    month_file.write_bytes(original + "".join(burglary * 3).encode())
+    try:
+        result = build(options(project))
+        assert [c.status for c in result.chapters] == ["executed", "executed"]
+        assert result.timings["measures_computed"] == 1.0
+        after = chapter_md.read_text()
+        assert after != before
+    finally:
+        month_file.write_bytes(original)
+
+
+def test_failing_chapter_leaves_previous_publication_untouched(project, first_build):
+    broken = project / SMALL / "notebooks" / "fairness.ipynb"
+    original = broken.read_bytes()
+    nb = nbformat.read(broken, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')"))
+    nbformat.write(nb, broken)
+    published_before = tree_hashes(project / "_output" / "small-plan")
+    try:
+        result = build(options(project))
+        assert result.exit_code != 0
+        status = {c.chapter_id: c for c in result.chapters}
+        assert status["S1"].status in ("cached", "executed")
+        assert status["F1"].status == "failed"
+        assert "RuntimeError" in status["F1"].error and "deliberate failure" in status["F1"].error
+        assert "cell" in status["F1"].error
+        assert tree_hashes(project / "_output" / "small-plan") == published_before
+        # the executed notebook is kept as the log, with the error in it
+        log = nbformat.read(project / "_build/small-plan/notebooks/F1.ipynb", as_version=4)
+        assert any(o.get("output_type") == "error" for c in log.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []))
+
+        partial = build(options(project, allow_partial=True))
+        assert partial.exit_code != 0
+        html = html_text(project)
+        assert "This chapter failed to build" in html
+        assert "Safer Streets" in html
+    finally:
+        broken.write_bytes(original)
+        build(options(project))   # leave a good publication for the other tests
