@@ -5,7 +5,7 @@ its tables, its chart labels and the reviewers' ``{{< var ... >}}`` references a
 thing in the same words:
 
 * ``format_number`` / ``format_count`` / ``format_value``: thousands separators, sensible decimals,
-  "[c]" for a suppressed figure and ".." for a missing one;
+  "[c]" for a suppressed figure and "[x]" for a missing one;
 * ``period_phrase``: "the 12 months to March 2024", "April 2019 to March 2024";
 * ``change_phrase`` / ``points_phrase``: "down 18.3%", "up 2.1 percentage points";
 * ``figures_for``: one summary row with disclosure control applied (every suppressed or
@@ -68,7 +68,7 @@ def is_missing(x: Any) -> bool:
 
 
 def format_number(x: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
-    """12345.678 -> "12,345.7" (decimals=1); missing -> ".."; never "-0.0"."""
+    """12345.678 -> "12,345.7" (decimals=1); missing -> "[x]"; never "-0.0"."""
     if is_missing(x):
         return missing
     x = float(x)
@@ -81,7 +81,7 @@ def format_number(x: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
 
 
 def format_count(x: Any, *, suppressed: bool = False, missing: str = MISSING) -> str:
-    """A count: "12,345"; "[c]" when suppressed; ".." when missing."""
+    """A count: "12,345"; "[c]" when suppressed; "[x]" when missing."""
     if suppressed:
         return SUPPRESSED
     return format_number(x, 0, missing=missing)
@@ -181,7 +181,7 @@ def baseline_phrase(result: MeasureResult, *, short: bool = False) -> str:
 # changes
 
 def change_phrase(pct: Any, decimals: int = 1) -> str:
-    """-18.26 -> "down 18.3%"; 4 -> "up 4.0%"; a change that rounds to zero -> "unchanged"; missing -> ".."."""
+    """-18.26 -> "down 18.3%"; 4 -> "up 4.0%"; a change that rounds to zero -> "unchanged"; missing -> "[x]"."""
     if is_missing(pct) or not math.isfinite(float(pct)):
         return MISSING
     pct = float(pct)
@@ -204,7 +204,7 @@ def points_phrase(points: Any, decimals: int = 1) -> str:
 
 
 def signed_change(x: Any, decimals: int = 1, suffix: str = "%") -> str:
-    """For tables: -18.26 -> "-18.3%", 4 -> "+4.0%", 0 -> "0.0%"; missing -> ".."."""
+    """For tables: -18.26 -> "-18.3%", 4 -> "+4.0%", 0 -> "0.0%"; missing -> "[x]"."""
     if is_missing(x) or not math.isfinite(float(x)):
         return MISSING
     text = format_number(x, decimals)
@@ -916,7 +916,7 @@ def _symbol_word(word: str) -> str:
 def variables_for(result: MeasureResult) -> dict[str, str]:
     """Strings reviewers cite as {{< var measure_id.field >}}: count, value, rate, lower, upper,
     interval, change_vs_baseline, change_vs_previous, comparison, status, period, baseline,
-    baseline_period, previous, title, unit. Suppressed figures are "[c]", missing ones ".."."""
+    baseline_period, previous, title, unit. Suppressed figures are "[c]", missing ones "[x]"."""
     fig = _force_figures(result)
     period = period_phrase(result.period_start, result.period_end)
     base_period = period_phrase(result.baseline_start, result.baseline_end)

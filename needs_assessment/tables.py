@@ -6,7 +6,7 @@ Every table helper has two forms:
 * ``*_frame(result)``: the figures, numeric, one row per line of the table, with a ``suppressed``
   column; a suppressed figure is NaN (never its value). This is what a download should contain.
 * ``*_table(result, label)``: the same rows as Markdown, numbers formatted ("12,345", "11.6",
-  "86.2%"), suppressed cells "[c]", missing ".." and comparison/status words with their non-colour
+  "86.2%"), suppressed cells "[c]", missing "[x]" and comparison/status words with their non-colour
   symbol ("✓ Better", "✗ Off track"; the symbol in a span hidden from screen readers), followed by Quarto's caption line ``: Caption {#tbl-label}``.
 
 ``markdown_table`` is the general renderer the helpers use; notebooks can call it on any DataFrame.
@@ -47,7 +47,7 @@ def tbl_label(label: str) -> str:
 
 
 def format_cell(value: Any, decimals: int | None = None) -> str:
-    """One cell: numbers with thousands separators, missing as "..", text escaped for a pipe table."""
+    """One cell: numbers with thousands separators, missing as "[x]", text escaped for a pipe table."""
     if isinstance(value, (bool, np.bool_)):
         return "Yes" if value else "No"
     if F.is_missing(value):
@@ -97,7 +97,7 @@ def markdown_table(df: pd.DataFrame, columns: Mapping[str, str] | None = None, c
                       stay whole, other numbers get the measure-style decimals (1, or 2-3 for small rates).
     suppressed        name of a boolean column: in rows where it is True, the ``suppress_columns``
                       (default: every numeric column shown) are written "[c]".
-    Missing values are written "..". Cell text is escaped (a "|" would break the table).
+    Missing values are written "[x]". Cell text is escaped (a "|" would break the table).
     """
     if columns is None:
         columns = {c: str(c) for c in df.columns if c != suppressed}

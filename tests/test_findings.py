@@ -27,8 +27,8 @@ def shown(number: str, text: str) -> bool:
 # helpers
 
 @pytest.mark.parametrize("value, decimals, expected", [
-    (12345.678, 1, "12,345.7"), (12345, 0, "12,345"), (-0.04, 1, "0.0"), (None, 1, ".."),
-    (float("nan"), 1, ".."), (pd.NA, 0, ".."), (0.456, 2, "0.46"),
+    (12345.678, 1, "12,345.7"), (12345, 0, "12,345"), (-0.04, 1, "0.0"), (None, 1, "[x]"),
+    (float("nan"), 1, "[x]"), (pd.NA, 0, "[x]"), (0.456, 2, "0.46"),
 ])
 def test_format_number(value, decimals, expected):
     assert F.format_number(value, decimals) == expected
@@ -38,7 +38,7 @@ def test_change_and_points_phrases():
     assert F.change_phrase(-18.26) == "down 18.3%"
     assert F.change_phrase(4) == "up 4.0%"
     assert F.change_phrase(0.01) == "unchanged"
-    assert F.change_phrase(None) == ".."
+    assert F.change_phrase(None) == "[x]"
     assert F.points_phrase(-2.14) == "down 2.1 percentage points"
     assert F.points_phrase(1.0) == "up 1.0 percentage point"
     assert F.signed_change(3.25) == "+3.2%" or F.signed_change(3.25) == "+3.3%"
@@ -171,7 +171,7 @@ def test_no_data():
     r = mf.no_data()
     assert "No data are available" in F.measure_finding(r)
     assert F.variables_for(r)["status"] == "No data"
-    assert F.variables_for(r)["value"] == ".."
+    assert F.variables_for(r)["value"] == "[x]"
 
 
 # --------------------------------------------------------------------------------------------------

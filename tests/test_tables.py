@@ -55,7 +55,7 @@ def test_markdown_table_missing_alignment_and_decimals():
     md = T.markdown_table(df, {"name": "Name", "x": "X", "n": "N"}, "", None, align="lcr", decimals={"x": 2})
     rows = rows_of(md)
     assert rows[1][0].startswith(":") and rows[1][1].startswith(":") and rows[1][1].endswith(":")
-    assert rows[2] == ["a", "1.50", "1,000"] and rows[3] == ["b", "..", "2,000"]
+    assert rows[2] == ["a", "1.50", "1,000"] and rows[3] == ["b", "[x]", "2,000"]
     assert not any(ln.startswith(": ") for ln in md.splitlines())   # no caption asked for
     with pytest.raises(KeyError):
         T.markdown_table(df, {"nope": "Nope"}, "c")
@@ -101,7 +101,7 @@ def test_district_table_for_counts_has_no_comparison():
     md = T.district_table(mf.needs_assessments_no_baseline(), "nb")
     header = rows_of(md)[0]
     assert "Comparison" not in header and header[1] == "Number"
-    assert all(r_[-1] == ".." for r_ in rows_of(md)[2:])   # no baseline: change not available
+    assert all(r_[-1] == "[x]" for r_ in rows_of(md)[2:])   # no baseline: change not available
 
 
 def test_status_table_every_measure_with_symbols():
@@ -117,7 +117,7 @@ def test_status_table_every_measure_with_symbols():
     assert body[1][-2:] == ["✗ Worse", "✗ Off track"] and body[1][3].endswith(" pp")
     assert body[3][-2:] == ["▲ Higher", "○ Monitor only"]
     assert body[4][1] == "[c]" and body[4][3] == "[c]" and body[4][-2] == "[c]"
-    assert body[5][-1] == "– No data" and body[5][1] == ".."
+    assert body[5][-1] == "– No data" and body[5][1] == "[x]"
     assert caption_line(md).endswith("{#tbl-status}")
     frame = T.table_frame("status", results)
     assert list(frame["measure_id"]) == [r.measure_id for r in results]

@@ -78,7 +78,7 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
         ("Latest period", f"12 months to {params.period_end_month.strftime('%B %Y')}"),
         ("Baseline", f"{params.baseline.start} to {params.baseline.end}"),
         ("Suppression", SUPPRESSION_NOTE),
-        ("Missing values", "Empty cells or '..' mean not available or not applicable."),
+        ("Missing values", "Empty cells in the CSV files and [x] in the report mean not available."),
         ("Licence", "Contains public sector information licensed under the Open Government Licence v3.0."),
     ]
     if params.demonstration:

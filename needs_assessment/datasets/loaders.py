@@ -622,10 +622,10 @@ def sniff_source(source: Source, fmt: str) -> list[Sniffed]:
             raise DataFileError(source.label, f"the file's header is that of {other.match.spec.label} "
                                               f"(format {other.format}), not {fmt}",
                                 expected=f"a file in the format {fmt} (see data/README.md)")
-        if len(specs) > 1:
-            raise DataFileError(source.label, "the header row does not match any of the tables of this format",
+        if len(specs) > 1 or sniffed.match is None or not sniffed.match.mapping:
+            raise DataFileError(source.label, "the header row is not that of this dataset's format",
                                 row=sniffed.header_line, found=",".join(sniffed.header)[:200],
-                                expected=" or ".join(s.label for s in specs))
+                                expected=" or ".join(s.label for s in specs) + " (see data/README.md)")
     return [sniffed]
 
 

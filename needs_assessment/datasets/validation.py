@@ -267,7 +267,7 @@ def _row_problem(rule: Rule | None, rule_key: str, column, batch: Batch, frame: 
         if rule.describe is not None:
             problem = rule.describe(frame, first, batch)
     found = None
-    if col is not None and col in frame.columns and rule_key != "not_nullable":
+    if col is not None and col in frame.columns and rule_key != "not_nullable" and not (rule and rule.describe):
         value = frame[col].iloc[first]
         found = None if _is_missing(value) else (value if isinstance(value, str) else str(value))
     err = DataFileError(raw.label, problem, row=int(lines[0]), column=header, expected=expected, found=found)
@@ -308,7 +308,8 @@ def _missing_column(raw: RawTable, name: str) -> DataFileError:
         header = spec.col(name).header if spec else name
     except KeyError:
         header = name
-    found_headers = [h for h in raw.sniffed.header if h.strip()]
+    matched = set(raw.sniffed.match.mapping.values()) if raw.sniffed.match is not None else set()
+    found_headers = [h for i, h in enumerate(raw.sniffed.header) if h.strip() and i not in matched]
     close = difflib.get_close_matches(header.lower(), [h.lower() for h in found_headers], n=1, cutoff=0.6)
     problem = f"the column '{header}' is missing"
     if close:
