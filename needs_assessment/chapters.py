@@ -119,10 +119,31 @@ class ChapterBuilder:
                 tlabel = self.label("tbl", measure_id, kind)
                 parts.append(table(result, tlabel) + "\n")
                 self.write_table_csv(frame(result), tlabel)
+        if "hotspots" in result.extras and not result.extras["hotspots"].empty:
+            parts.append(self.hotspots(measure_id, result))
         for note in result.notes:
             parts.append(f"::: {{.callout-note}}\n## About this data\n\n{note}\n:::\n")
         parts.append(self.recommendations_include(slug_section(measure_id)))
         return "\n".join(parts)
+
+    def hotspots(self, measure_id: str, result: MeasureResult) -> str:
+        """The neighbourhoods (LSOAs) with the most records in the latest 12 months."""
+        frame = result.extras["hotspots"].copy()
+        frame["suppressed"] = (frame["count"] > 0) & (frame["count"] < result.suppression_threshold)
+        frame.loc[frame["suppressed"], ["count", "value"]] = float("nan")
+        label = self.label("tbl", measure_id, "hotspots")
+        self.write_table_csv(frame, label)
+        top = frame.iloc[0]
+        intro = (f"The ten neighbourhoods with the most {result.title.lower()} in the latest 12 months are in "
+                 f"@{label}; the highest is {top['lsoa_name']} in {top['district']}.\n\n")
+        caption = (f"{result.title}: the ten neighbourhoods (LSOAs) with the most records, "
+                   f"{findings.period_phrase(result.period_start, result.period_end)}")
+        return intro + tables.markdown_table(
+            frame, {"lsoa_name": "Neighbourhood", "district": "District",
+                    "imd_decile": "Deprivation decile (1 = most deprived)", "count": "Count",
+                    "value": "Rate per 1,000 residents"},
+            caption=caption, label=label, decimals={"imd_decile": 0, "count": 0, "value": 1},
+            suppress_columns=["count", "value"]) + "\n"
 
     def sections(self) -> str:
         return "\n".join(self.section(m) for m in self.measures)
