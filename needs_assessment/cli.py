@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS,
                         help="the cycle's params file (default: %(default)s)")
     parser.add_argument("--to", default="html,pdf", metavar="FORMATS",
-                        help="output formats, comma-separated: html, pdf (default: html,pdf)")
+                        help="output formats, comma-separated: html, pdf (default: html,pdf); "
+                             "one format alone is a preview, published to _output/<cycle>-preview/")
     parser.add_argument("--only", default="", metavar="IDS",
                         help="build only these chapter ids, comma-separated (e.g. P1,T2); "
                              "published to _output/<cycle>-preview/ so the full publication is untouched")
@@ -51,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--force", action="store_true", help="ignore the caches and run everything again")
     parser.add_argument("--allow-partial", action="store_true",
                         help="publish even if a chapter fails, with a 'this chapter failed to build' section")
+    parser.add_argument("--strict", action="store_true",
+                        help="do not publish if an agreed recommendation rests on a measure whose status changed")
     parser.add_argument("--renderer", choices=["auto", "quarto", "embedded"], default="auto",
                         help="auto: Quarto if it is on the PATH, otherwise the embedded pandoc + typst renderer")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
@@ -88,7 +91,7 @@ def build_command(argv: list[str]) -> int:
         return 2
     options = BuildOptions(params_path=args.params, root=ROOT, formats=formats,
                            only=tuple(i.strip() for i in args.only.split(",") if i.strip()),
-                           jobs=args.jobs, force=args.force, allow_partial=args.allow_partial,
+                           jobs=args.jobs, force=args.force, allow_partial=args.allow_partial, strict=args.strict,
                            engine=args.renderer, quiet=args.quiet)
     return build(options).exit_code
 

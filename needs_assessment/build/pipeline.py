@@ -7,6 +7,7 @@ and swapped into `_output/<cycle>/` only at the end, so a failure leaves the pre
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from .progress import BuildProgress
 from .publish import publish
 from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks
 from .stages import package_code_hash, run_measures_stage, sha256_bytes, stable_json
+from ..review import review_report
 
 
 @dataclass
@@ -36,6 +38,7 @@ class BuildOptions:
     jobs: int | None = None
     force: bool = False
     allow_partial: bool = False
+    strict: bool = False             # a recommendation needing review blocks publication
     engine: str = "auto"            # auto | quarto | embedded
     output_root: Path | None = None  # default <root>/_output
     quiet: bool = False
@@ -77,6 +80,22 @@ def notebook_parameters(params: Params, chapter: Chapter, options: BuildOptions,
 
 
 def build(options: BuildOptions) -> BuildResult:
+    """Build one cycle. Two builds of the same cycle would trample each other's build folder, so
+    a second one waits for the first (a lock file in the build folder)."""
+    params = load_params(options.params_path)
+    lock_path = options.root.resolve() / "_build" / params.cycle / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not options.quiet:
+                print(f"Another build of {params.cycle} is running; waiting for it to finish...", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(options)
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     root = options.root.resolve()
@@ -163,6 +182,16 @@ def build(options: BuildOptions) -> BuildResult:
     staging = stage_book(params, root, build_dir, chapters, records={r.chapter_id: r for r in ordered})
     manifest["measures"] = staging.measure_statuses
     manifest["recommendations"] = staging.recommendations_manifest
+    review = review_report(staging.recommendations, staging.measure_statuses, params=params)
+    stale = [f"{item.id} ({os.path.relpath(item.file, root)}, line {item.line}): "
+             + "; ".join(f"{c.measure} {c.describe()}" for c in item.changes) for item in review.needs_review]
+    manifest["recommendations_needing_review"] = stale
+    if stale:
+        progress.note("Agreed recommendations that need review (python build.py review for the report):\n  "
+                      + "\n  ".join(stale))
+    if stale and options.strict:
+        progress.finish(ordered, None, "Nothing was published: --strict and agreed recommendations need review.")
+        return BuildResult(1, ordered, None, manifest, timings, "recommendations need review")
     new_publication = build_dir / "publication.new"
     shutil.rmtree(new_publication, ignore_errors=True)
     new_publication.mkdir(parents=True)
@@ -180,7 +209,9 @@ def build(options: BuildOptions) -> BuildResult:
     (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
 
     output_root = options.output_root or (root / "_output")
-    target = output_root / (params.cycle if not options.only else f"{params.cycle}-preview")
+    # A partial build (some chapters, or one format) is a preview: it never replaces the publication.
+    preview = bool(options.only) or set(options.formats) != {"html", "pdf"}
+    target = output_root / (f"{params.cycle}-preview" if preview else params.cycle)
     publish(new_publication, target)
     exit_code = 1 if failed else 0
     progress.finish(ordered, target, "Published with failed chapters marked (--allow-partial)."

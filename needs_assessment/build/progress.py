@@ -21,6 +21,7 @@ class BuildProgress:
                      for cid, title in chapters}
         self.live: Live | None = None
         self.stage_name = ""
+        self.notes: list[str] = []
 
     def _table(self) -> Table:
         table = Table(title=self.stage_name or None, title_justify="left", show_lines=False)
@@ -62,6 +63,10 @@ class BuildProgress:
         if self.live is not None:
             self.live.update(self._table())
 
+    def note(self, text: str) -> None:
+        """A message printed with the summary at the end (after the live table has gone)."""
+        self.notes.append(text)
+
     def finish(self, records, target, message: str) -> None:
         if self.live is not None:
             self.live.stop()
@@ -78,6 +83,8 @@ class BuildProgress:
         failed = [r for r in records if r.status == "failed"]
         for r in failed:
             self.console.print(f"[bold red]{r.chapter_id} failed[/] at {r.error}\n  executed notebook: {r.notebook_log}")
+        for text in self.notes:
+            self.console.print(f"[yellow]{text}[/]", highlight=False)
         self.console.print(message)
         if target is not None:
             self.console.print(f"Outputs: {target}")

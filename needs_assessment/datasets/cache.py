@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from .readers import Source
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 def sha256_file(path: Path) -> str:
@@ -80,13 +80,17 @@ class DatasetCache:
         self._dirty = True
         return sha
 
+    def stat_id(self, source: Source) -> str:
+        """Identifies a source cheaply (path, size, modification time): for memos that need no hash."""
+        st = os.stat(source.path)
+        return f"{os.path.abspath(source.path)}|{st.st_size}|{st.st_mtime_ns}|{source.member or ''}"
+
     def content_id(self, source: Source) -> str:
         """Identifies the bytes of a source: the file's sha256, or the zip's sha256 and the member name.
 
         Without a cache directory nothing is stored, so no hashing: the path, size and mtime do."""
         if self.directory is None:
-            st = source.path.stat()
-            return f"{os.path.abspath(source.path)}|{st.st_size}|{st.st_mtime_ns}|{source.member or ''}"
+            return self.stat_id(source)
         sha = self.file_sha256(source.path)
         return sha if source.member is None else f"{sha}:{source.member}"
 
@@ -109,15 +113,18 @@ class DatasetCache:
         crc, size = self._zip_info(source)
         return f"zip-member:{crc:08x}:{size}"
 
-    # --- detected formats -------------------------------------------------------------------
-    def known_format(self, content_id: str) -> tuple[bool, str | None]:
+    # --- detected formats (memoised by stat_id: a file's header is not worth hashing it for) ----
+    def known_format(self, stat_id: str) -> tuple[bool, str | None]:
         formats = self._index["formats"]
-        if content_id in formats:
-            return True, formats[content_id]
+        if stat_id in formats:
+            return True, formats[stat_id]
         return False, None
 
-    def remember_format(self, content_id: str, fmt: str | None) -> None:
-        self._index["formats"][content_id] = fmt
+    def remember_format(self, stat_id: str, fmt: str | None) -> None:
+        formats = self._index["formats"]
+        if len(formats) > 20000:
+            formats.clear()
+        formats[stat_id] = fmt
         self._dirty = True
 
     def save(self) -> None:

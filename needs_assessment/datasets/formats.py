@@ -81,11 +81,20 @@ class HeaderMatch:
         return self.score >= 0.5
 
 
-def match_header(spec: TableSpec, header: list[str]) -> HeaderMatch:
-    norm = [normalise_header(h) for h in header]
+def match_header(spec: TableSpec, header: list[str], norm: list[str] | None = None) -> HeaderMatch:
+    """Which header position holds each of the table's columns (`norm`: the header, normalised)."""
+    norm = norm if norm is not None else [normalise_header(h) for h in header]
+    exact = {}
+    for i, h in enumerate(norm):
+        exact.setdefault(h, i)
     used: set[int] = set()
     mapping: dict[str, int] = {}
     for col in spec.columns:
+        i = exact.get(col.header.lower())
+        if i is not None and i not in used:
+            mapping[col.name] = i
+            used.add(i)
+            continue
         rx = col.regex
         for i, h in enumerate(norm):
             if i not in used and rx.fullmatch(h):
@@ -368,8 +377,9 @@ def release_kind(fmt: str) -> str:
 def best_match(header: list[str], specs=ALL_TABLES) -> HeaderMatch | None:
     """The table this header row belongs to, or None. Ties go to the more specific table."""
     best = None
+    norm = [normalise_header(h) for h in header]
     for spec in specs:
-        m = match_header(spec, header)
+        m = match_header(spec, header, norm)
         if not m.recognised:
             continue
         key = (m.score, len(m.mapping) + len(m.extras))

@@ -27,7 +27,7 @@ from .names import known_force_names, map_uniques, normalise_force
 from .readers import (TABLE_SUFFIXES, Batch, ConversionFailed, RawTable, Sniffed, Source, _pick_header, read_sheets,
                       read_table, sniff, sniff_for, zip_sources)
 from .validation import (MONTH_FORMAT, MONTH_RE, Rule, SchemaBuilder, check_columns_present, duplicate_rule,
-                         known_names_check, not_duplicated, str_full_match)
+                         known_names_check, not_duplicated, str_full_match, values_check)
 
 # Bump when a change to the loaders changes what they return. The cache keys include it and also a
 # hash of this package's source (`loader_code_hash`), so an edited loader never reads stale entries.
@@ -222,7 +222,7 @@ def _bool(values, index) -> pd.Series:
 
 def _unique_check(parse) -> callable:
     """A check that `parse` (run once per distinct value) gives something other than None."""
-    return lambda s: _bool(map_uniques(s, lambda v: parse(v) is not None, bool), s.index)
+    return values_check(lambda v: parse(v) is not None)
 
 
 def _file_months(batch: Batch, months: pd.Series) -> tuple[np.ndarray, list]:
@@ -538,7 +538,7 @@ def _indicators(batch: Batch, ctx: LoadContext) -> pd.DataFrame:
             Rule("month_format", "the period is not written as a month", "a month written YYYY-MM, e.g. 2024-03"))
     if ctx.areas:
         allowed = frozenset(ctx.areas)
-        b.check("area", lambda s: _bool(map_uniques(s, lambda v: str(v) in allowed, bool), s.index),
+        b.check("area", values_check(lambda v: str(v) in allowed),
                 Rule("known_area", "the area is not the force or one of its districts",
                      "one of " + ", ".join(f"'{a}'" for a in ctx.areas) + " (written exactly as in the params file)"))
     b.frame_check(not_duplicated(["measure", "period", "area"]),

@@ -521,10 +521,14 @@ def csv_record_lines(source: Source, sniffed: Sniffed) -> np.ndarray:
     return np.array(starts, dtype=np.int64)
 
 
+# Text is read as large_string: what pandas' `str` dtype holds, so to_pandas does not copy it.
+TEXT = pa.large_string()
+
+
 def _arrow_type(kind: str, typed: bool):
     if not typed:
-        return pa.string()
-    return {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_()}.get(kind, pa.string())
+        return TEXT
+    return {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_()}.get(kind, TEXT)
 
 
 def _renames(sniffed: Sniffed) -> tuple[dict[int, str], dict[str, str]]:
@@ -577,7 +581,7 @@ def read_table(sniffed: Sniffed, *, typed: bool = True) -> RawTable:
         for pos, name in positions.items():
             values = [(r[pos] if pos < len(r) else None) for r in body]
             values = [None if (v is None or str(v).strip() == "") else str(v) for v in values]
-            arrays.append(pa.array(values, type=pa.string()))
+            arrays.append(pa.array(values, type=TEXT))
             names.append(name)
         table = pa.table(arrays, names=names) if names else pa.table({})
         if typed:
@@ -594,7 +598,7 @@ def read_table(sniffed: Sniffed, *, typed: bool = True) -> RawTable:
             if name in kinds:
                 column_types[key] = _arrow_type(kinds[name], typed)
             elif name in string_extras or not typed or not (spec and spec.keep_extra):
-                column_types[key] = pa.string()
+                column_types[key] = TEXT
         data = source.read_bytes() if (source.member is not None or sniffed.header_line > 1) else source.path
         if sniffed.header_line > 1:
             data = _from_line(data, sniffed.header_line)

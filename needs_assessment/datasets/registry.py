@@ -126,7 +126,7 @@ def default_cache_dir(project_root: str | Path) -> Path:
 
 def detect_source_format(source: Source, cache: DatasetCache) -> str | None:
     """The format of a source from its header (memoised by content)."""
-    cid = cache.content_id(source)
+    cid = cache.stat_id(source)
     known, fmt = cache.known_format(cid)
     if known:
         return fmt

@@ -58,16 +58,9 @@ def _bool_series(values, index) -> pd.Series:
 
 
 def str_full_match(pattern: str) -> Callable[[pd.Series], pd.Series]:
+    """Text values match `pattern` (values that are already numbers or booleans pass)."""
     rx = re.compile(pattern)
-
-    def check(s: pd.Series) -> pd.Series:
-        if len(s) == 0:
-            return _bool_series([], s.index)
-        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            return _bool_series(map_uniques(s.astype("str"), lambda v: bool(rx.fullmatch(v)), bool)
-                                | s.isna().to_numpy(), s.index)
-        return _bool_series(np.ones(len(s), dtype=bool), s.index)
-    return check
+    return values_check(lambda v: not isinstance(v, str) or bool(rx.fullmatch(v)))
 
 
 def _pandera():
@@ -176,11 +169,19 @@ def _not_negative_text(s: pd.Series) -> pd.Series:
     return ~negative.fillna(False).astype(bool)
 
 
-def known_names_check(allowed: frozenset[str], normalise=normalise_force) -> Callable[[pd.Series], pd.Series]:
+def values_check(predicate: Callable[[object], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A check that `predicate` holds for each value, evaluated once per distinct value: one hash pass
+    over the rows when every value passes (the usual case), a second only to mark the failing rows."""
     def check(s: pd.Series) -> pd.Series:
-        ok = map_uniques(s, lambda v: normalise(v) in allowed, bool) | s.isna().to_numpy()
-        return _bool_series(ok, s.index)
+        bad = [v for v in s.dropna().unique() if not predicate(v)]
+        if not bad:
+            return pd.Series(np.ones(len(s), dtype=bool), index=s.index)
+        return ~s.isin(bad).fillna(False).astype(bool)
     return check
+
+
+def known_names_check(allowed: frozenset[str], normalise=normalise_force) -> Callable[[pd.Series], pd.Series]:
+    return values_check(lambda v: normalise(v) in allowed)
 
 
 def duplicate_rule(key: str, problem: str, expected: str, columns: list[str], column: str) -> Rule:

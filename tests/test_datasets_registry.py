@@ -1,0 +1,168 @@
+"""The registry (which files and which release a dataset uses), zips, the cache, and loading the
+demonstration data the generator writes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+from datasets_helpers import (PRC_PFA_HEADER, REAL, demo_params, make_police_zip, params_with_datasets,
+                              write_lines, write_street)
+from needs_assessment.datasets import DataFileError, load_dataset, readers, resolve_dataset
+from needs_assessment.datasets.registry import LoadedDataset
+
+
+@pytest.fixture()
+def params():
+    return demo_params()
+
+
+def _months(start, end):
+    return [str(m) for m in pd.period_range(start, end, freq="M")]
+
+
+def test_a_police_uk_zip_is_read_and_filtered_to_the_force(tmp_path, params):
+    make_police_zip(tmp_path / "data" / "police" / "download.zip", _months("2023-01", "2023-03"), n=7,
+                    slugs=("demoshire", "south-yorkshire"),
+                    extra={"2023-01/2023-01-demoshire-outcomes.csv": "Crime ID,Month\n"})
+    p = params_with_datasets(params, street_crime="data/police")
+    loaded = load_dataset("street_crime", p, tmp_path, tmp_path / "cache")
+    assert isinstance(loaded, LoadedDataset)
+    assert loaded.format == "police_uk_street"
+    street = loaded.frames["street"]
+    assert len(street) == 21 and loaded.rows == {"street": 21}
+    assert set(street["falls_within"]) == {"Demoshire Police"}
+    assert [str(m) for m in loaded.months] == ["2023-01", "2023-02", "2023-03"]
+    assert "2023-01 to 2023-03" in loaded.release
+    assert [f.path for f in loaded.files] == ["data/police/download.zip"]
+    data = (tmp_path / "data" / "police" / "download.zip").read_bytes()
+    assert loaded.files[0].sha256 == hashlib.sha256(data).hexdigest()
+    assert loaded.files[0].size == len(data)
+    assert any("south-yorkshire" in w for w in loaded.warnings)
+
+
+def test_the_latest_of_two_downloads_is_used(tmp_path, params):
+    make_police_zip(tmp_path / "data" / "police" / "older.zip", _months("2022-07", "2023-06"))
+    make_police_zip(tmp_path / "data" / "police" / "newer.zip", _months("2023-01", "2023-12"))
+    p = params_with_datasets(params, street_crime="data/police")
+    release = resolve_dataset("street_crime", p, tmp_path)
+    assert [f.path for f in release.files] == ["data/police/newer.zip"]
+    assert "2023-01 to 2023-12" in release.description
+    assert any("older.zip" in s for s in release.skipped)
+    loaded = load_dataset("street_crime", p, tmp_path, tmp_path / "cache")
+    assert loaded.first_month == pd.Period("2023-01", "M") and loaded.last_month == pd.Period("2023-12", "M")
+
+
+def test_an_unpacked_download_folder(tmp_path, params):
+    for month in _months("2023-01", "2023-04"):
+        write_street(tmp_path / "data" / "police", month, 4)
+        write_street(tmp_path / "data" / "police", month, 3, slug="south-yorkshire", force="South Yorkshire Police")
+    p = params_with_datasets(params, street_crime="data/police")
+    loaded = load_dataset("street_crime", p, tmp_path, tmp_path / "cache")
+    assert len(loaded.frame) == 16 and len(loaded.files) == 4
+    assert loaded.files[0].path == "data/police/2023-01/2023-01-demoshire-street.csv"
+
+
+def test_single_files_the_latest_date_in_the_name_wins(tmp_path, params):
+    row = "2023/24,{q},Demoshire Police,Burglary - residential,Theft offences,Burglary,28E,10"
+    write_lines(tmp_path / "data" / "ho" / "prc-pfa-2023-12.csv", [PRC_PFA_HEADER, row.format(q=3)], crlf=False)
+    write_lines(tmp_path / "data" / "ho" / "prc-pfa-2024-03.csv", [PRC_PFA_HEADER, row.format(q=3), row.format(q=4)],
+                crlf=False)
+    p = params_with_datasets(params, recorded_crime_pfa="data/ho/prc-pfa-*.csv")
+    loaded = load_dataset("recorded_crime_pfa", p, tmp_path, tmp_path / "cache")
+    assert [f.path for f in loaded.files] == ["data/ho/prc-pfa-2024-03.csv"]
+    assert loaded.rows == {"offences": 2}
+
+
+def test_single_files_with_the_same_date_and_content_are_a_duplicated_release(tmp_path, params):
+    path = write_lines(tmp_path / "data" / "ho" / "prc-pfa-2024-03.csv",
+                       [PRC_PFA_HEADER, "2023/24,4,Demoshire Police,x,y,z,28E,10"], crlf=False)
+    shutil.copy(path, tmp_path / "data" / "ho" / "prc-pfa-2024-03 (1).csv")
+    p = params_with_datasets(params, recorded_crime_pfa="data/ho/prc-pfa-*.csv")
+    with pytest.raises(DataFileError, match="same content"):
+        resolve_dataset("recorded_crime_pfa", p, tmp_path)
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="real published files not available")
+def test_yearly_stats19_files_are_all_used_and_renamed_files_found(tmp_path, params):
+    folder = tmp_path / "data" / "stats19"
+    folder.mkdir(parents=True)
+    for name in ("accidents.csv", "casualties.csv", "vehicles.csv"):
+        shutil.copy(REAL / "stats19" / name, folder / name)
+    p = params_with_datasets(params, road_casualties="data/stats19")
+    p = p.model_copy(update={"area": p.area.model_copy(update={"stats19_police_force": 13})})
+    loaded = load_dataset("road_casualties", p, tmp_path, tmp_path / "cache")
+    assert len(loaded.files) == 3
+    assert loaded.rows == {"collisions": 4060, "casualties": 5240, "vehicles": 7355}
+    # the same collisions again under another name: a duplicated release
+    shutil.copy(REAL / "stats19" / "accidents.csv", folder / "dft-road-casualty-statistics-collision-2024.csv")
+    with open(folder / "dft-road-casualty-statistics-collision-2024.csv", "a") as fh:
+        fh.write("")   # same bytes: caught by content
+    with pytest.raises(DataFileError, match="same content|duplicated release"):
+        load_dataset("road_casualties", p, tmp_path, tmp_path / "cache")
+
+
+def test_no_files_for_a_dataset(tmp_path, params):
+    p = params_with_datasets(params, street_crime="data/nothing-here")
+    with pytest.raises(DataFileError) as info:
+        resolve_dataset("street_crime", p, tmp_path)
+    assert "data/nothing-here" in str(info.value) and "no files found" in str(info.value)
+
+
+def test_the_second_load_comes_from_the_cache_without_parsing(tmp_path, params, monkeypatch):
+    for month in _months("2023-01", "2023-03"):
+        write_street(tmp_path / "data" / "police", month, 6)
+    p = params_with_datasets(params, street_crime="data/police")
+    cache = tmp_path / "cache"
+    first = load_dataset("street_crime", p, tmp_path, cache)
+    assert any(cache.rglob("*.arrow")) or any(cache.rglob("*.parquet"))
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the CSV parser was called on a cached load")
+    monkeypatch.setattr(readers, "parse_csv", no_parsing)
+    second = load_dataset("street_crime", p, tmp_path, cache)
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    assert second.frame["month"].dtype == pd.PeriodDtype("M")
+    assert [f.sha256 for f in first.files] == [f.sha256 for f in second.files]
+    # an edited file misses the cache: the parser is called again
+    path = tmp_path / "data" / "police" / "2023-02" / "2023-02-demoshire-street.csv"
+    path.write_bytes(path.read_bytes() + path.read_bytes().splitlines(keepends=True)[-1])
+    os.utime(path, ns=(1, 1))
+    with pytest.raises(AssertionError, match="CSV parser was called"):
+        load_dataset("street_crime", p, tmp_path, cache)
+
+
+def test_a_cached_load_keeps_every_dtype(tmp_path, params):
+    make_police_zip(tmp_path / "data" / "police" / "d.zip", ["2023-01"])
+    lines = (tmp_path / "ss.csv")
+    lines.write_text(
+        "Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
+        "Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,"
+        "Outcome linked to object of search,Removal of more than just outer clothing\n"
+        "Person search,2023-01-31T23:30:00+00:00,True,,53.1,-1.2,Male,18-24,,White,Misuse of Drugs Act 1971 (section 23),"
+        "Controlled drugs,Arrest,,False\n")
+    folder = tmp_path / "data" / "ss" / "2023-01"
+    folder.mkdir(parents=True)
+    shutil.move(lines, folder / "2023-01-demoshire-stop-and-search.csv")
+    p = params_with_datasets(params, stop_search="data/ss")
+    cold = load_dataset("stop_search", p, tmp_path, tmp_path / "cache").frame
+    warm = load_dataset("stop_search", p, tmp_path, tmp_path / "cache").frame
+    pd.testing.assert_frame_equal(cold, warm)
+    assert str(warm["date"].dtype).endswith("Europe/London]")
+    assert str(warm["outcome_linked_to_object_of_search"].dtype) == "boolean"
+
+
+def test_the_demonstration_data_loads(tmp_path_factory, params):
+    generate = pytest.importorskip("needs_assessment.demo.generate")
+    root = tmp_path_factory.mktemp("demo-root")
+    generate.generate_demo_data(root / "data" / "demo", params, scale=0.05)
+    for name, dataset in params.datasets.items():
+        loaded = load_dataset(name, params, root, root / ".cache" / "datasets")
+        assert all(n > 0 for n in loaded.rows.values()), (name, loaded.rows)
+        assert loaded.format == dataset.format
+    street = load_dataset("street_crime", params, root, root / ".cache" / "datasets")
+    assert str(street.first_month) == "2019-01" and str(street.last_month) == params.period_end
