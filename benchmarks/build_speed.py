@@ -36,10 +36,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT))   # appended: the phases import the code snapshot on PYTHONPATH first
 
 WORK = ROOT / "benchmarks" / "_work" / "build"
 PROJECT = WORK / "project"          # the copy the builds run in
+CODE = WORK / "code"                # a snapshot of the package, imported by every phase and kernel
 FLOOR = WORK / "floor"              # the floor's notebooks, logs, staged book copy and publication
 SOURCES = ("_quarto.yml", "params", "notebooks", "recommendations")
 DATA_STAMP = "BENCHMARK-STAMP.txt"
@@ -70,6 +71,15 @@ def copy_sources() -> None:
         elif dst.exists():
             dst.unlink()
         (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dst)
+
+
+def snapshot_code() -> None:
+    """Copy the package so that every phase (and its kernels, which inherit PYTHONPATH) runs the same
+    code: an edit to needs_assessment/ during the run would change the build's code hash and make
+    the warm build run every chapter again."""
+    shutil.rmtree(CODE, ignore_errors=True)
+    shutil.copytree(ROOT / "needs_assessment", CODE / "needs_assessment",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
 def make_data(params_rel: str, scale: float, seed: int) -> dict:
@@ -114,6 +124,8 @@ def _build_phase(args) -> dict:
     wall = time.perf_counter() - started
     statuses = [c.status for c in result.chapters]
     return {"wall": wall, "timings": dict(result.timings), "exit_code": result.exit_code,
+            "executed": [c.chapter_id for c in result.chapters if c.status == "executed"],
+            "code_sha256": result.manifest.get("code_sha256"),
             "chapters": len(statuses), "kernels": statuses.count("executed") + statuses.count("failed"),
             "failed": [c.chapter_id for c in result.chapters if c.status == "failed"],
             "errors": {c.chapter_id: c.error for c in result.chapters if c.status == "failed"},
@@ -222,7 +234,9 @@ def run_phase(name: str, args) -> dict:
     out.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--phase-out", str(out),
            "--params", args.params, "--jobs", str(args.jobs)]
-    proc = subprocess.run(cmd, cwd=PROJECT)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(CODE)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    proc = subprocess.run(cmd, cwd=PROJECT, env=env)
     if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"the {name} phase failed (exit {proc.returncode}); see its output above")
     return json.loads(out.read_text())
@@ -253,13 +267,17 @@ def main(argv=None) -> int:
     args.jobs = args.jobs or cores()
 
     if args.phase:  # child process
+        import needs_assessment
         import needs_assessment.build.pipeline  # noqa: F401  (the driver's imports are not timed)
+        if Path(needs_assessment.__file__).resolve().parent != (CODE / "needs_assessment").resolve():
+            raise SystemExit(f"the phase imported {needs_assessment.__file__}, not the snapshot in {CODE}")
         result = PHASES[args.phase](args)
         Path(args.phase_out).write_text(json.dumps(result))
         return 0
 
     WORK.mkdir(parents=True, exist_ok=True)
     copy_sources()
+    snapshot_code()
     rows = make_data(args.params, args.scale, args.seed)
     from needs_assessment.params import load_params
     params = load_params(PROJECT / args.params)
@@ -267,7 +285,7 @@ def main(argv=None) -> int:
     if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5:
         print(f"note: load average {os.getloadavg()[0]:.1f} before the first run; other work on this machine "
               f"slows the builds and skews the ratios")
-    print(f"project copy: {PROJECT.relative_to(ROOT)}; {n_chapters} chapters, {args.jobs} jobs "
+    print(f"project copy: {PROJECT.relative_to(ROOT)} (code snapshot in {CODE.relative_to(ROOT)}); {n_chapters} chapters, {args.jobs} jobs "
           f"({cores()} cores), embedded renderer, html+pdf, demo data scale {args.scale:g} "
           f"({rows.get('street_crime', 0):,} street-level rows); best of {args.repeat}", flush=True)
 
@@ -313,8 +331,11 @@ def main(argv=None) -> int:
           f"({t['render'] / c:.0%}), other {other:.1f} s; floor: notebooks {floor['timings']['notebooks']:.1f} s, "
           f"render {floor['timings']['render']:.1f} s")
     if warm["kernels"] or render_only["kernels"]:
-        print(f"note: kernels started in the warm build: {warm['kernels']}, in the render-only build: "
-              f"{render_only['kernels']} (expected 0)")
+        print(f"note: chapters executed in the warm build: {', '.join(warm['executed']) or 'none'}; in the "
+              f"render-only build: {', '.join(render_only['executed']) or 'none'} (expected none)")
+    hashes = {r.get("code_sha256") for r in (cold, warm, render_only)}
+    if len(hashes) > 1:
+        print("note: the package code hash changed between the builds, so the later builds ran again")
     if not render_only.get("edit_published"):
         print(f"note: the edit to {render_only.get('edited')} did not reach the published HTML")
     if floor.get("errors"):

@@ -5,8 +5,9 @@ police.uk street-level records a month, as many as a large force publishes; ever
 params, for --years years from January 2019, so the params' period_end is moved to the last month),
 reusing it when it was generated with the same arguments, then times, in one run:
 
-  1. reading: the project's load_dataset for every dataset of the params, cold (empty Parquet cache:
-     from the CSV files) and warm (from the cache);
+  1. reading: the project's load_dataset for every dataset of the params, cold (empty dataset cache:
+     from the CSV files, hashing them and writing the cache) and warm (from the cache, whose storage,
+     Parquet or Arrow IPC, is the project's choice: datasets/cache.py STORAGE);
   2. computing ALL the measures (compute_measures) from the loaded frames, and the area profile;
   3. each measure on its own (the slowest are listed).
 
@@ -23,6 +24,7 @@ import cProfile
 import hashlib
 import io
 import json
+import os
 import pstats
 import shutil
 import sys
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from needs_assessment.datasets import cache as dataset_cache  # noqa: E402
 from needs_assessment.datasets.registry import load_dataset  # noqa: E402
 from needs_assessment.demo import generate as demo  # noqa: E402
 from needs_assessment.measures.engine import (Denominators, Sources, area_profile,  # noqa: E402
@@ -42,6 +45,7 @@ from needs_assessment.params import load_params  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "_work" / "measures"     # a project root: data/ and .cache/ under it
 STAMP = "BENCHMARK-STAMP.txt"
+STORE = {"arrow": "Arrow IPC", "parquet": "Parquet"}.get(dataset_cache.STORAGE, dataset_cache.STORAGE)
 
 
 def period_end_for(months: int) -> str:
@@ -97,6 +101,8 @@ def main(argv=None) -> int:
     if months < 13:
         parser.error("at least 13 months: the latest 12 months must end after the baseline's first month")
 
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5:
+        print(f"note: load average {os.getloadavg()[0]:.1f} at the start; other work on this machine skews the figures")
     base = load_params(args.params)
     params = base.model_copy(update={"period_end": period_end_for(months)})
     generated = make_data(params, args.scale, args.seed)
@@ -131,7 +137,7 @@ def main(argv=None) -> int:
     measures_s, profile_s = min(measure_runs), min(profile_runs)
 
     print()
-    print(f"{'dataset':<22}{'format':<24}{'rows':>12}{'cold s':>9}{'warm s':>9}")
+    print(f"{'dataset':<22}{'format':<24}{'rows':>12}{'cold s':>9}{'warm s':>9}   (cold: from CSV; warm: from the {STORE} cache)")
     for name in params.datasets:
         print(f"{name:<22}{formats[name]:<24}{rows[name]:>12,}{cold[name]:>9.2f}{warm[name]:>9.2f}")
     print(f"{'read, all datasets':<46}{sum(rows.values()):>12,}{cold_s:>9.2f}{warm_s:>9.2f}")
@@ -156,7 +162,7 @@ def main(argv=None) -> int:
     print("slowest measures: " + ", ".join(f"{m} {s:.2f} s" for m, s in slowest))
     print("measures' time by source: " + ", ".join(f"{k} {v:.2f} s" for k, v in
                                                   sorted(by_source.items(), key=lambda kv: -kv[1])))
-    print(f"cold read (CSV) {cold_s:.2f} s, warm read (Parquet cache) {warm_s:.2f} s: "
+    print(f"cold read (CSV) {cold_s:.2f} s, warm read ({STORE} cache) {warm_s:.2f} s: "
           f"the cache reads {cold_s / warm_s:.1f}x as fast")
 
     if args.profile:
@@ -174,7 +180,7 @@ def main(argv=None) -> int:
     print(f"Summary: all {len(results)} measures computed in {measures_s:.2f} s from "
           f"{rows.get('street_crime', 0):,} street-level rows ({months} months, scale {args.scale:g}) = "
           f"{measures_s / cold_s:.2f}x the cold read ({cold_s:.2f} s from CSV) and "
-          f"{measures_s / warm_s:.2f}x the warm read ({warm_s:.2f} s from the Parquet cache).")
+          f"{measures_s / warm_s:.2f}x the warm read ({warm_s:.2f} s from the {STORE} cache).")
     return 0
 
 

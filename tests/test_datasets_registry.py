@@ -166,3 +166,36 @@ def test_the_demonstration_data_loads(tmp_path_factory, params):
         assert loaded.format == dataset.format
     street = load_dataset("street_crime", params, root, root / ".cache" / "datasets")
     assert str(street.first_month) == "2019-01" and str(street.last_month) == params.period_end
+
+
+def test_release_and_summary_are_plain_data_for_the_manifest(tmp_path, params):
+    import json
+    make_police_zip(tmp_path / "data" / "police" / "d.zip", _months("2023-01", "2023-02"))
+    p = params_with_datasets(params, street_crime="data/police")
+    release = resolve_dataset("street_crime", p, tmp_path).as_dict()
+    assert set(release) == {"dataset", "format", "path", "description", "files", "skipped"}
+    assert release["files"][0]["path"] == "data/police/d.zip" and len(release["files"][0]["sha256"]) == 64
+    summary = load_dataset("street_crime", p, tmp_path, tmp_path / "cache").summary()
+    json.dumps(summary)
+    assert summary["months"] == {"first": "2023-01", "last": "2023-02", "count": 2, "missing": []}
+    assert summary["files"] == release["files"] and summary["rows"] == {"street": 10}
+
+
+def test_an_edited_file_replaces_its_dataset_entry_in_the_cache(tmp_path, params):
+    write_street(tmp_path / "data" / "police", "2023-01", 4)
+    p = params_with_datasets(params, street_crime="data/police")
+    cache = tmp_path / "cache"
+    load_dataset("street_crime", p, tmp_path, cache)
+    entries = lambda: [d for d in (cache / "datasets").glob("*/*") if d.is_dir()]  # noqa: E731
+    assert len(entries()) == 1
+    write_street(tmp_path / "data" / "police", "2023-01", 5)
+    assert load_dataset("street_crime", p, tmp_path, cache).rows == {"street": 5}
+    assert len(entries()) == 1
+
+
+def test_no_files_for_the_params_force(tmp_path, params):
+    write_street(tmp_path / "data" / "police", "2024-01", 3, slug="south-yorkshire", force="South Yorkshire Police")
+    p = params_with_datasets(params, street_crime="data/police")
+    with pytest.raises(DataFileError) as info:
+        load_dataset("street_crime", p, tmp_path, tmp_path / "cache")
+    assert "for the params' force 'demoshire'" in str(info.value) and "south-yorkshire" in str(info.value)

@@ -1,7 +1,7 @@
 """The data and measures stages: resolve each dataset's release, load it, compute every measure.
 
 Both are cached by content: the measures are recomputed only when the params, a data file or the
-package code changes, and then the datasets come from the Parquet cache unless a file is new.
+package code changes, and then the datasets come from the columnar cache (Arrow IPC) unless a file is new.
 """
 
 from __future__ import annotations

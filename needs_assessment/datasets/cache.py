@@ -1,16 +1,21 @@
-"""The Parquet cache: parsed, validated tables keyed by the sha256 of their source file.
+"""The dataset cache: each dataset's files parsed, validated and combined, keyed by their sha256.
 
 Layout under the cache directory (default `<project>/.cache/datasets`):
 
-    index.json                  sha256 of each file by (path, size, mtime), and the format of each file
-    datasets/<xx>/<key>/        a dataset's files parsed, validated, combined and filtered:
-                                frames.json + one Parquet file per frame
+    index.json                  the sha256 of each source file by (path, size, modification time), and
+                                the format recognised from each file's header
+    datasets/<xx>/<key>/        one dataset: frames.json + one columnar file per frame
 
-The key is the sha256 of (loader version, format, the sha256 and name of each source file, what
-validation and filtering depend on from the params), so an edited or added file, a new loader or a
-params change that matters misses the cache; nothing is ever served from a stale entry. Low-cardinality
-text columns are categoricals, stored dictionary-encoded, so reading an entry back is cheap. Entries are written to a temporary folder and then
-renamed, so an interrupted build leaves no half-written entry.
+The key is the sha256 of (loader version, the loaders' code, the storage kind, the format, the sha256
+and name of each source file, and what validation and filtering take from the params), so an edited
+or added file, a changed loader or a params change that matters misses the cache: nothing is ever
+served from a stale entry. Entries are written under a temporary name and then renamed, so an
+interrupted build leaves no half-written entry.
+
+Storage: Arrow IPC files (Feather v2, uncompressed), memory-mapped on read, so a cached load costs
+little more than opening the files. Parquet (STORAGE = "parquet") is supported but slower to read
+back: decoding its text columns costs about as much as a CSV parse (measured on 865,000 police.uk
+rows: cached load 4.6x faster than the first load with Parquet, about 25x with Arrow IPC).
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ import json
 import os
 import shutil
 import uuid
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +32,7 @@ import pyarrow as pa
 import pyarrow.feather as pa_feather
 import pyarrow.parquet as pq
 
-from .readers import Source
+from .readers import Source, open_zip
 
 INDEX_VERSION = 2
 
@@ -50,7 +54,7 @@ def digest(*parts: object) -> str:
 
 
 class DatasetCache:
-    """File hashes (memoised by size and modification time) and the Parquet store.
+    """File hashes (memoised by size and modification time) and the store of parsed datasets.
 
     With `directory=None` nothing is written: hashes are memoised for this object only.
     """
@@ -85,6 +89,19 @@ class DatasetCache:
         st = os.stat(source.path)
         return f"{os.path.abspath(source.path)}|{st.st_size}|{st.st_mtime_ns}|{source.member or ''}"
 
+    def has_sha256(self, path: Path) -> bool:
+        """Whether the file's sha256 is memoised for its current size and modification time."""
+        key = os.path.abspath(path)
+        st = os.stat(key)
+        memo = self._index["files"].get(key)
+        return bool(memo and memo[0] == st.st_size and memo[1] == st.st_mtime_ns)
+
+    def remember_sha256(self, path: Path, sha: str) -> None:
+        key = os.path.abspath(path)
+        st = os.stat(key)
+        self._index["files"][key] = [st.st_size, st.st_mtime_ns, sha]
+        self._dirty = True
+
     def content_id(self, source: Source) -> str:
         """Identifies the bytes of a source: the file's sha256, or the zip's sha256 and the member name.
 
@@ -97,8 +114,7 @@ class DatasetCache:
     def _zip_info(self, source: Source) -> tuple[int, int]:
         key = os.path.abspath(source.path)
         if key not in self._zip_infos:
-            with zipfile.ZipFile(source.path) as zf:
-                self._zip_infos[key] = {i.filename: (i.CRC, i.file_size) for i in zf.infolist()}
+            self._zip_infos[key] = {i.filename: (i.CRC, i.file_size) for i in open_zip(source.path).infolist()}
         return self._zip_infos[key][source.member]
 
     def size(self, source: Source) -> int:
@@ -155,29 +171,45 @@ class DatasetCache:
             return None
         return frames, meta.get("info", {})
 
-    def put_frames(self, key: str, frames: dict[str, pd.DataFrame], info: dict) -> None:
-        entry = self._entry("datasets", key)
-        if entry is None:
-            return
-        def write(tmp: Path):
+    def put_frames(self, key: str, frames: dict[str, pd.DataFrame], info: dict, slot: str | None = None) -> None:
+        self.commit(self.stage_frames(frames, info), key, slot)
+
+    def stage_frames(self, frames: dict[str, pd.DataFrame], info: dict) -> Path | None:
+        """Write an entry under a temporary name (before its key is known); `commit` names it."""
+        if self.directory is None:
+            return None
+        folder = self.directory / "datasets"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir()
+        try:
             for i, frame in enumerate(frames.values()):
                 write_frame(frame, tmp / f"{i}{SUFFIX}")
             (tmp / "frames.json").write_text(json.dumps({"frames": list(frames), "info": info}), encoding="utf-8")
-        self._write_entry(entry, write)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return tmp
 
-    def _write_entry(self, entry: Path, write) -> None:
+    def commit(self, staged: Path | None, key: str, slot: str | None = None) -> None:
+        """Name a staged entry by its key. `slot` says which dataset it is (same files by name, same
+        format and params): the entry it replaces in that slot is deleted, so the cache holds one
+        entry per dataset rather than one per edit of its files or of the loaders."""
+        if staged is None:
+            return
+        entry = self._entry("datasets", key)
         entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.parent / f".tmp-{uuid.uuid4().hex}"
-        tmp.mkdir()
         try:
-            write(tmp)
-            try:
-                os.replace(tmp, entry)
-            except OSError:  # another process wrote the same entry first: keep theirs
-                pass
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            os.replace(staged, entry)
+        except OSError:  # another process wrote the same entry first: keep theirs
+            shutil.rmtree(staged, ignore_errors=True)
+        if slot is not None:
+            slots = self._index.setdefault("slots", {})
+            previous = slots.get(slot)
+            slots[slot] = key
+            self._dirty = True
+            if previous and previous != key:
+                shutil.rmtree(self._entry("datasets", previous), ignore_errors=True)
 
 
 def _read_json(path: Path) -> dict | None:
@@ -187,15 +219,35 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-# The storage format of entries: "arrow" (Arrow IPC / Feather v2, uncompressed, memory-mapped on read:
-# a cached load costs almost nothing) or "parquet" (smaller files, but decoding text columns costs
-# about half a CSV parse). Part of the entry key, so switching never reads the other kind.
+# The storage format of entries: "arrow" (Arrow IPC / Feather v2, uncompressed, memory-mapped on read)
+# or "parquet" (smaller files, slower to read back). Part of the entry key: switching never reads the
+# other kind.
 STORAGE = "arrow"
 SUFFIX = {"arrow": ".arrow", "parquet": ".parquet"}[STORAGE]
 
 
+_PERIODS_KEY = b"needs_assessment.periods"
+
+
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame. Period columns are stored as int64 ordinals (named in the file's metadata):
+    rebuilding a Period column from them is one array copy, where Arrow's period extension type is
+    converted chunk by chunk."""
+    periods = {}
+    columns = {}
+    for name in frame.columns:
+        dtype = frame[name].dtype
+        if isinstance(dtype, pd.PeriodDtype):
+            periods[str(name)] = str(dtype)          # 'period[M]'
+
+            columns[name] = pd.Series(frame[name].array.asi8, index=frame.index)
+    if columns:
+        frame = frame.assign(**columns)
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    if periods:
+        metadata = dict(table.schema.metadata or {})
+        metadata[_PERIODS_KEY] = json.dumps(periods).encode()
+        table = table.replace_schema_metadata(metadata)
     if STORAGE == "arrow":
         pa_feather.write_feather(table, path, compression="uncompressed")
     else:
@@ -207,4 +259,9 @@ def read_frame(path: Path) -> pd.DataFrame:
         table = pa_feather.read_table(path, memory_map=True)
     else:
         table = pq.read_table(path)
-    return table.to_pandas()
+    periods = json.loads((table.schema.metadata or {}).get(_PERIODS_KEY, b"{}"))
+    frame = table.to_pandas()
+    for name, freq in periods.items():
+        ordinals = frame[name].to_numpy(dtype="int64")      # NaT is stored as its ordinal, iNaT
+        frame[name] = pd.array(pd.PeriodIndex.from_ordinals(ordinals, freq=pd.PeriodDtype(freq).freq))
+    return frame

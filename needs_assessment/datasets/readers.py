@@ -64,28 +64,41 @@ class Source:
     def read_bytes(self) -> bytes:
         if self.member is None:
             return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as zf:
-            return zf.read(self.member)
+        return open_zip(self.path).read(self.member)
 
     def read_head(self, n: int = HEAD_BYTES) -> bytes:
         if self.member is None:
             with open(self.path, "rb") as fh:
                 return fh.read(n)
-        with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
+        with open_zip(self.path).open(self.member) as fh:
             return fh.read(n)
 
     def size(self) -> int:
         if self.member is None:
             return self.path.stat().st_size
-        with zipfile.ZipFile(self.path) as zf:
-            return zf.getinfo(self.member).file_size
+        return open_zip(self.path).getinfo(self.member).file_size
+
+
+_ZIPS: dict[tuple, zipfile.ZipFile] = {}
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """An open ZipFile for `path`, kept open while the file is unchanged (a police.uk download has
+    thousands of members: reading its directory once, not once per member)."""
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    zf = _ZIPS.get(key)
+    if zf is None:
+        while len(_ZIPS) >= 4:
+            _ZIPS.pop(next(iter(_ZIPS))).close()
+        zf = _ZIPS[key] = zipfile.ZipFile(path)
+    return zf
 
 
 def zip_sources(path: Path, display_root: str | None = None) -> list[Source]:
     """The table files inside a zip (skipping folders and macOS metadata)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir()]
+        names = [i.filename for i in open_zip(path).infolist() if not i.is_dir()]
     except zipfile.BadZipFile:
         raise DataFileError(path, "the file is not a readable zip archive",
                             expected="a zip as downloaded (for example from data.police.uk)") from None
@@ -300,11 +313,24 @@ def _head_rows(data: bytes, complete: bool) -> tuple[list[list[str]], list[int],
     return rows, lines, encoding
 
 
-def _pick_header(rows: list[list], specs) -> tuple[int, HeaderMatch | None]:
+_HEADER_MATCHES: dict[tuple, HeaderMatch | None] = {}
+
+
+def _best_match_memo(header: list[str], specs) -> HeaderMatch | None:
+    """best_match, memoised by the header row (the files of a download share their header)."""
+    key = (tuple(header), tuple(id(s) for s in specs))
+    if key not in _HEADER_MATCHES:
+        if len(_HEADER_MATCHES) > 2048:
+            _HEADER_MATCHES.clear()
+        _HEADER_MATCHES[key] = best_match(header, specs)
+    return _HEADER_MATCHES[key]
+
+
+def pick_header(rows: list[list], specs) -> tuple[int, HeaderMatch | None]:
     best: tuple | None = None
     for i, row in enumerate(rows[:HEAD_ROWS]):
         header = ["" if c is None else str(c) for c in row]
-        m = best_match(header, specs)
+        m = _best_match_memo(header, specs)
         if m is not None:
             key = (m.score, len(m.mapping) + len(m.extras))
             if best is None or key > best[0]:
@@ -342,7 +368,7 @@ def _sniff(source: Source, specs) -> Sniffed:
         sheets = read_sheets(source)
         best = None
         for sheet in sheets:
-            idx, m = _pick_header(sheet.rows, specs)
+            idx, m = pick_header(sheet.rows, specs)
             if m is not None:
                 key = (m.score, len(m.mapping))
                 if best is None or key > best[0]:
@@ -364,7 +390,7 @@ def _sniff(source: Source, specs) -> Sniffed:
     rows, lines, encoding = _head_rows(data, complete)
     if not rows:
         return Sniffed(source, None, [], 0, 1, empty=True, encoding=encoding)
-    idx, m = _pick_header(rows, specs)
+    idx, m = pick_header(rows, specs)
     return Sniffed(source, m, list(rows[idx]), idx, lines[idx], encoding=encoding,
                    data_rows_seen=len(rows) - idx - 1)
 
@@ -393,8 +419,7 @@ def parse_csv(data, *, column_names: list[str], include_columns: list[str], colu
               invalid_rows: list | None = None) -> pa.Table:
     """Parse a CSV with pyarrow: `data` (a path or bytes) starts with the header row, which is skipped
     and replaced by `column_names`. The only CSV parser the loaders call (tests patch it)."""
-    read_options = pacsv.ReadOptions(skip_rows=1, column_names=column_names, encoding=encoding,
-                                     block_size=1 << 22)
+    read_options = pacsv.ReadOptions(skip_rows=1, column_names=column_names, encoding=encoding)
 
     def handler(row):
         if invalid_rows is not None:

@@ -9,7 +9,7 @@ whose header is of the dataset's format, and picks the release to use:
 * everything else (`single`): several files are releases of one table; the one with the latest date
   in its name is used.
 
-`load_dataset` reads the release's files (through the Parquet cache) into a `LoadedDataset`.
+`load_dataset` reads the release's files (through the cache, see cache.py) into a `LoadedDataset`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import glob as globlib
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -25,7 +26,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from ..errors import DataFileError
-from .cache import STORAGE, DatasetCache, digest
+from .cache import STORAGE, DatasetCache, digest, sha256_file
 from .formats import FORMATS, release_kind
 from .loaders import (LOADER_VERSION, LoadContext, loader_code_hash, combine, month_in_name, parse_sources, police_uk_name,
                       sources_from_paths)
@@ -124,15 +125,19 @@ def default_cache_dir(project_root: str | Path) -> Path:
     return Path(project_root) / ".cache" / "datasets"
 
 
+EMPTY = "(empty)"
+
+
 def detect_source_format(source: Source, cache: DatasetCache) -> str | None:
-    """The format of a source from its header (memoised by content)."""
+    """The format of a source from its header (memoised by path, size and time): a format name,
+    EMPTY for an empty file, or None when the header is of no known format."""
     cid = cache.stat_id(source)
     known, fmt = cache.known_format(cid)
     if known:
         return fmt
     try:
         found = sniff(source)
-        fmt = found.format
+        fmt = EMPTY if found.empty else found.format
     except DataFileError:
         fmt = None
     cache.remember_format(cid, fmt)
@@ -153,13 +158,18 @@ def select_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Dat
         detected = detect_source_format(s, cache)
         if detected == fmt:
             chosen.append(s)
-        elif detected is None:
+        elif detected in (None, EMPTY):
             # Empty or unrecognised: if it is meant to be this dataset, loading it says what is wrong.
+            # (A file named for this police.uk kind is; so is an empty file or, unless the dataset's path
+            # is a folder that may hold other files, any file the path names.)
             named_kind = m.group("kind").lower() if m else None
-            if (police and named_kind == POLICE_UK_KINDS[fmt]) or (not police and not strict_names):
+            if police:
+                if named_kind == POLICE_UK_KINDS[fmt]:
+                    chosen.append(s)
+            elif detected == EMPTY or not strict_names:
                 chosen.append(s)
-            elif not police:
-                notes.append(f"{s.label}: not recognised from its header")
+            else:
+                notes.append(f"{s.label}: skipped, its header is of no known format")
     if other_forces:
         notes.append(f"files for other forces skipped: {', '.join(sorted(other_forces))}")
     return chosen, notes
@@ -213,7 +223,7 @@ def date_in_name(name: str) -> tuple[int, int, int] | None:
 
 
 def resolve_dataset(name: str, params, project_root: str | Path, *, cache: DatasetCache | None = None,
-                    filter_force: bool = True) -> Release:
+                    filter_force: bool = True, hashes: bool = True) -> Release:
     """The release of dataset `name` (from params.datasets): which files, and which of several to use."""
     root = Path(project_root)
     if name not in params.datasets:
@@ -231,19 +241,25 @@ def resolve_dataset(name: str, params, project_root: str | Path, *, cache: Datas
                             expected=f"a folder, glob or zip under {root} holding {fmt} files "
                                      "(for the demonstration data, run `python build.py demo-data`)")
     sources = sources_from_paths(paths, display_root=root)
-    chosen, notes = select_sources(fmt, sources, ctx, cache)
+    chosen, notes = select_sources(fmt, sources, ctx, cache, strict_names=(root / ds.path).is_dir())
+    if not chosen and fmt in POLICE_UK_KINDS and any(n.startswith("files for other forces") for n in notes):
+        others = next(n for n in notes if n.startswith("files for other forces")).split(": ", 1)[1]
+        raise DataFileError(ds.path, f"no police.uk {POLICE_UK_KINDS[fmt]} files for the params' force "
+                                     f"'{ctx.force_slug}' (area.police_uk_slug); the files found are for: {others}",
+                            expected=f"files named YYYY-MM-{ctx.force_slug}-{POLICE_UK_KINDS[fmt]}.csv, or a "
+                                     "police_uk_slug that matches the download")
     if not chosen:
         raise DataFileError(ds.path, f"none of the files found for dataset '{name}' is in the format {fmt}",
                             expected=f"{FORMATS[fmt][0].label} (recognised from its header row)",
                             found=", ".join(s.label for s in sources[:5]) + (" ..." if len(sources) > 5 else ""))
     kind = release_kind(fmt)
     if kind == "monthly":
-        chosen, description, skipped = _pick_download(chosen)
+        chosen, description, skipped = _pick_download(chosen, root)
     elif kind == "yearly":
         description, skipped = _describe_yearly(fmt, chosen), []
     else:
         chosen, description, skipped = _pick_single(chosen, cache)
-    files = _files(chosen, cache, root)
+    files = _files(chosen, cache, root, hashes=hashes)
     cache.save()
     return Release(name, fmt, ds.path, description, files, chosen, notes + skipped)
 
@@ -263,7 +279,7 @@ def _files(sources: list[Source], cache: DatasetCache, root: Path | None, hashes
     return list(seen.values())
 
 
-def _pick_download(sources: list[Source]) -> tuple[list[Source], str, list[str]]:
+def _pick_download(sources: list[Source], root: Path) -> tuple[list[Source], str, list[str]]:
     units: dict[str, list[Source]] = {}
     for s in sources:
         units.setdefault(_download_unit(s), []).append(s)
@@ -278,18 +294,21 @@ def _pick_download(sources: list[Source]) -> tuple[list[Source], str, list[str]]
 
     ordered = sorted(units, key=key, reverse=True)
     best = ordered[0]
-    skipped = [f"{_short(u)}: an older or overlapping police.uk download (the latest is used)" for u in ordered[1:]]
+    skipped = [f"{_short(u, root)}: an older or overlapping police.uk download (the latest is used)"
+               for u in ordered[1:]]
     ms = months(best)
+    where = _short(best, root)
     if ms:
-        description = f"police.uk {ms[0]} to {ms[-1]} ({len(ms)} month{'s' if len(ms) != 1 else ''}), {_short(best)}"
+        description = f"police.uk {ms[0]} to {ms[-1]} ({len(ms)} month{'s' if len(ms) != 1 else ''}), {where}"
     else:
-        description = f"police.uk files in {_short(best)}"
+        description = f"police.uk files in {where}"
     return units[best], description, skipped
 
 
-def _short(unit: str) -> str:
+def _short(unit: str, root: Path) -> str:
+    """A path relative to the project root (as the manifest shows it)."""
     try:
-        return Path(unit).resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(unit)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return unit
 
@@ -331,17 +350,55 @@ def _pick_single(sources: list[Source], cache: DatasetCache) -> tuple[list[Sourc
 # --------------------------------------------------------------------------------------------
 
 def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: DatasetCache) -> tuple[dict, list[str]]:
-    """Parse and combine the sources of one dataset, or read the result from the cache: (frames, warnings)."""
+    """Parse and combine the sources of one dataset, or read the result from the cache: (frames, warnings).
+
+    When every file's sha256 is already known (memoised by size and modification time) the cache is
+    looked up first. Otherwise the files are hashed in a background thread while they are parsed (the
+    hash is needed for the cache key and the manifest, the parse anyway: doing both at once saves
+    the time of one of them)."""
     _check_same_content(sources, cache)
-    source_keys = sorted((cache.content_id(s), s.name, s.label) for s in sources)
-    key = digest(LOADER_VERSION, loader_code_hash(), STORAGE, fmt, ctx.validation_key(fmt), ctx.filter_key(), *source_keys)
-    hit = cache.get_frames(key)
-    if hit is not None:
+
+    def key_of() -> str:
+        source_keys = sorted((cache.content_id(s), s.name, s.label) for s in sources)
+        return digest(LOADER_VERSION, loader_code_hash(), STORAGE, fmt, ctx.validation_key(fmt), ctx.filter_key(),
+                      *source_keys)
+
+    # the dataset's place in the cache (its files by name): a new entry there replaces the old one
+    slot = digest(fmt, ctx.filter_key(), *sorted(os.path.abspath(s.path) + "|" + (s.member or "") for s in sources))
+
+    pending = [p for p in dict.fromkeys(s.path for s in sources) if not cache.has_sha256(p)] \
+        if cache.directory is not None else []
+    if not pending:
+        key = key_of()
+        hit = cache.get_frames(key)
+        if hit is not None:
+            cache.save()
+            frames, info = hit
+            return frames, info.get("warnings", [])
+        combined = combine(fmt, parse_sources(sources, fmt, ctx), ctx)
+        cache.put_frames(key, combined.frames, {"warnings": combined.warnings}, slot)
         cache.save()
-        frames, info = hit
-        return frames, info.get("warnings", [])
-    combined = combine(fmt, parse_sources(sources, fmt, ctx), ctx)
-    cache.put_frames(key, combined.frames, {"warnings": combined.warnings})
+        return combined.frames, combined.warnings
+    # Cold: parse; hash while validating and writing the entry (under a temporary name until the
+    # hashes give its key).
+    workers = max(1, min(len(pending), (os.cpu_count() or 2) - 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sha256") as pool:
+        hashing: dict = {}
+
+        def start_hashing():
+            for path in pending:
+                hashing[path] = pool.submit(sha256_file, path)
+        try:
+            combined = combine(fmt, parse_sources(sources, fmt, ctx, after_read=start_hashing), ctx)
+            staged = cache.stage_frames(combined.frames, {"warnings": combined.warnings})
+        except BaseException:
+            for future in hashing.values():
+                future.cancel()
+            raise
+        hashes = {path: future.result() for path, future in hashing.items()}
+    for path, sha in hashes.items():
+        cache.remember_sha256(path, sha)
+    cache.commit(staged, key_of(), slot)
     cache.save()
     return combined.frames, combined.warnings
 
@@ -383,11 +440,13 @@ def load_dataset(name: str, params, project_root: str | Path, cache_dir: str | P
     """Resolve and load dataset `name` of the params file. Raises DataFileError naming any bad file."""
     root = Path(project_root)
     cache = DatasetCache(cache_dir if cache_dir is not None else default_cache_dir(root))
-    release = resolve_dataset(name, params, root, cache=cache, filter_force=filter_force)
+    release = resolve_dataset(name, params, root, cache=cache, filter_force=filter_force, hashes=False)
     ctx = LoadContext.from_params(params, filter_force=filter_force)
     frames, warnings = load_sources(release.format, release.sources, ctx, cache)
+    files = _files(release.sources, cache, root)   # hashed while loading: memoised now
+    cache.save()
     return LoadedDataset(
-        name=name, format=release.format, release=release.description, files=release.files, frames=frames,
+        name=name, format=release.format, release=release.description, files=files, frames=frames,
         rows={k: len(v) for k, v in frames.items()}, months=_months_of(frames),
         warnings=list(release.skipped) + list(warnings),
     )

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import DataFileError
 from .formats import Col
-from .names import map_uniques, normalise_force
+from .names import normalise_force
 from .readers import Batch, RawTable
 
 MONTH_RE = r"\d{4}-(0[1-9]|1[0-2])"
@@ -51,10 +51,6 @@ class DataValidationError(DataFileError):
         if len(problems) > 1:
             message += "\nOther problems in the same file:\n" + "\n".join(f"  - {p}" for p in problems[1:])
         self.args = (message,)
-
-
-def _bool_series(values, index) -> pd.Series:
-    return pd.Series(np.asarray(values, dtype=bool), index=index)
 
 
 def str_full_match(pattern: str) -> Callable[[pd.Series], pd.Series]:

@@ -81,6 +81,7 @@ def _download_kind(href: str) -> str:
 def html_blocks(assembly: Assembly) -> list:
     """The semantic AST made HTML-shaped."""
     pub = assembly.pub
+    shift = _heading_shift(assembly)
 
     def fix(e: pa.Element):
         t = e["t"]
@@ -100,7 +101,7 @@ def html_blocks(assembly: Assembly) -> list:
                 shown = f"{pub.appendix_title}{NBSP}{number}" if "appendix" in classes else number
                 inlines = [pa.span([pa.el("Str", shown)], ["header-section-number"]),
                            pa.el("Space")] + inlines
-            return pa.el("Header", [min(6, level + 1), a, inlines])
+            return pa.el("Header", [max(2, min(6, level + shift)), a, inlines])
         if t == "Figure":
             a, caption, content = e["c"]
             number = pa.kv_get(a, "number")
@@ -132,6 +133,18 @@ def html_blocks(assembly: Assembly) -> list:
         return None
 
     return pa.walk(assembly.blocks, fix)
+
+
+def _heading_shift(assembly: Assembly) -> int:
+    """How far AST heading levels move down in the HTML: h1 is the page title, so the top level of
+    the content is h2. In a book that is the parts (or chapters); a document's shallowest heading
+    becomes h2 whether its author started at `#` or at `##` (a summary written with `##`
+    sections would otherwise go from h1 straight to h3, under the header's Downloads h2)."""
+    if assembly.pub.kind != "document":
+        return 1
+    levels = [e["c"][0] for e in pa.iter_elements(assembly.blocks)
+              if e.get("t") == "Header" and "callout-heading" not in e["c"][1][1]]
+    return 2 - min(levels) if levels else 1
 
 
 def _prefix_caption(blocks: list, word: str, number: str | None) -> list:
