@@ -7,7 +7,10 @@ PY := $(VENV)/bin/python
 PARAMS ?= params/demo-2024.yml
 KERNEL := needs-assessment
 
-.PHONY: report test setup demo-data benchmarks clean
+AXE_CORE_VERSION := 4.14.1
+AXE_STAMP := .cache/node/.axe-core-$(AXE_CORE_VERSION)
+
+.PHONY: report test setup a11y-tools demo-data benchmarks clean
 
 # The stamp is rebuilt when the pins change, so `git pull` + `make` keeps the venv in step.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -20,13 +23,22 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 setup: $(VENV)/.installed
 
+# axe-core (pinned) for the browser accessibility checks; without npm those checks skip.
+a11y-tools: $(AXE_STAMP)
+
+$(AXE_STAMP):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix .cache/node --no-audit --no-fund --no-save axe-core@$(AXE_CORE_VERSION) >/dev/null && touch $@ \
+	  || echo "warning: npm could not install axe-core; browser accessibility checks will skip"; \
+	else echo "warning: npm not found; browser accessibility checks will skip"; fi
+
 demo-data: setup
 	$(PY) build.py demo-data
 
 report: setup demo-data
 	$(PY) build.py --params $(PARAMS)
 
-test: setup
+test: setup a11y-tools
 	$(PY) -m pytest -n 2 --dist loadfile
 
 benchmarks: setup

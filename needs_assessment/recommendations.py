@@ -947,8 +947,8 @@ def summary_markdown(recommendations: Iterable[Recommendation], params: Params,
                 heading = f"{rec.id}" + (f": {_escape_inline(rec.title, allow_var=False)}" if rec.title else "")
                 out += [f"#### {heading} {{#sec-{rec.id.lower()} .unnumbered}}", ""]
                 if rec.is_agreed:
-                    out += [f"[Agreed]{{.recommendation-status .recommendation-agreed}} "
-                            f"{e(_agreement(rec))}.".replace(" .", "."), ""]
+                    agreement = f"{e(_agreement(rec))}.".replace(" .", ".")
+                    out += [f"[Agreed]{{.recommendation-status .recommendation-agreed}} {agreement}", ""]
                 else:
                     out += ["[Draft]{.recommendation-status .recommendation-draft} Not yet agreed.", ""]
                 stale = stale_measures(rec, measure_statuses)

@@ -319,6 +319,10 @@ def summarise(measure_id: str, measure: Measure, monthly: pd.DataFrame, params: 
         columns={"count": "previous_count", "value": "previous_value"}), on="area", how="left")
     out = out.merge(baseline[["area", "count", "value"]].rename(
         columns={"count": "baseline_count", "value": "baseline_value"}), on="area", how="left")
+    # A zero baseline (the measure did not exist yet, e.g. stalking protection orders before 2020)
+    # gives no meaningful change or comparison: treat it as no baseline.
+    zero = out["baseline_count"] == 0
+    out.loc[zero, ["baseline_count", "baseline_value"]] = np.nan
     out["measure_id"] = measure_id
     out["period_start"] = end - 11
     out["period_end"] = end
@@ -547,8 +551,9 @@ def compute_measure(measure_id: str, params: Params, sources: Sources,
         if not frame.empty:
             result.extras["disproportionality"] = frame
     if summary.loc[summary["area_type"] == "force", "baseline_value"].isna().all():
-        result.notes.append("There is no baseline figure for this measure: the data starts after "
-                            f"{baseline_end.strftime('%B %Y')}.")
+        result.notes.append("There is no baseline figure for this measure: there were no records in the "
+                            f"12 months to {baseline_end.strftime('%B %Y')} (the measure may not have "
+                            "existed then), so it is not compared with the baseline.")
     unknown = monthly[(monthly["area_type"] == "force")]["count"].sum() - \
         monthly[(monthly["area_type"] == "district")]["count"].sum()
     if (monthly["area_type"] == "district").any() and unknown > 0 and sources.formats[measure.source] in (

@@ -207,10 +207,12 @@ class Browser:
 
     # ------------------------------------------------------------------ pages
 
-    def open(self, page: Path | str, width: int, height: int, fragment: str = "") -> None:
-        """Load `page` in a `width` x `height` viewport (mobile emulation below 600 px)."""
+    def open(self, page: Path | str, width: int, height: int, fragment: str = "",
+             scale: float = 1) -> None:
+        """Load `page` in a `width` x `height` CSS-pixel viewport (mobile emulation below 600 px;
+        `scale` device pixels per CSS pixel)."""
         self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=1, mobile=width < 600)
+                  deviceScaleFactor=scale, mobile=width < 600)
         url = page if isinstance(page, str) else Path(page).resolve().as_uri()
         self.events.clear()
         self.call("Page.navigate", url=url)
@@ -236,9 +238,9 @@ class Browser:
         return result
 
     def screenshot(self, page: Path, out_png: Path, width: int, height: int,
-                   fragment: str = "") -> Path:
-        """A `width` x `height` PNG of `page` (scrolled to #fragment if given)."""
-        self.open(page, width, height, fragment)
+                   fragment: str = "", scale: float = 1) -> Path:
+        """A PNG of `page` in a `width` x `height` viewport (scrolled to #fragment if given)."""
+        self.open(page, width, height, fragment, scale)
         data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)["data"]
         out_png = Path(out_png)
         out_png.parent.mkdir(parents=True, exist_ok=True)
