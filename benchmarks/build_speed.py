@@ -3,7 +3,7 @@
 In a copy of the project's sources under benchmarks/_work/build/project/ with the demonstration data
 (--scale 1 is the default demo), it times, in one run:
 
-  1. the COLD build: no _build, no _output, no .cache (the Parquet dataset cache): data, measures,
+  1. the COLD build: no _build, no _output, no .cache (the dataset cache): data, measures,
      every chapter notebook, the book and the summary, HTML and PDF, embedded renderer, --jobs kernels
      at once (default: the number of cores);
   2. the FLOOR: as many notebooks as the plan has chapters, each holding only a parameters cell and

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import charts, findings, tables
-from .build.stages import load_measure_results
+from .measures.store import load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
 from .measures.result import MeasureResult
 from .params import Chapter, Params, load_params
@@ -220,7 +220,6 @@ class ChapterBuilder:
 
 
     def area_profile_text(self) -> str:
-        from .build.stages import load_area_profile
         profile = load_area_profile(Path(self.build_dir))
         force = profile[profile["area_type"] == "force"].iloc[0]
         districts = profile[profile["area_type"] == "district"]
@@ -241,7 +240,6 @@ class ChapterBuilder:
 
     def districts_markdown(self) -> str:
         """The districts table for a `#| tbl-cap` cell: the notebook supplies the caption and label."""
-        from .build.stages import load_area_profile
         profile = load_area_profile(Path(self.build_dir))
         self.write_table_csv(profile, "tbl-c2-districts")
         rows = ["| Area | Residents | Households | Neighbourhoods (LSOAs) | Most deprived 20% (share of LSOAs) |",

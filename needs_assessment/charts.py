@@ -43,7 +43,7 @@ from . import tables as T
 from .errors import NeedsAssessmentError
 from .measures.comparison import (BETTER, HIGHER, LOWER, NOT_COMPARED, PALETTE, SIMILAR,
                                   STATUS_SYMBOLS, WORSE)
-from .measures.engine import cadence
+from .measures.result import cadence
 from .measures.result import MeasureResult
 
 __all__ = [

@@ -119,7 +119,8 @@ def review_command(argv: list[str]) -> int:
     parser.add_argument("--previous", type=Path, help="the previous cycle's build-manifest.json")
     parser.add_argument("--strict", action="store_true", help="exit non-zero when a recommendation needs review")
     args = parser.parse_args(argv)
-    from .build.stages import load_measure_results, package_code_hash, run_measures_stage
+    from .build.stages import package_code_hash, run_measures_stage
+    from .measures.store import load_measure_results
     from .params import load_params
     from .recommendations import load_recommendations
     from .review import format_review_html, format_review_text, review_report

@@ -20,7 +20,7 @@ from ..params import Chapter, Params
 from ..recommendations import (check_variables, load_recommendations, recommendations_manifest,
                                summary_markdown, write_section_includes)
 from ..render import notebook_to_markdown
-from .stages import load_measure_results
+from ..measures.store import load_measure_results
 
 STYLES = Path(__file__).resolve().parents[1] / "render" / "templates"
 

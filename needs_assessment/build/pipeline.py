@@ -8,6 +8,7 @@ and swapped into `_output/<cycle>/` only at the end, so a failure leaves the pre
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -149,6 +150,7 @@ def _build(options: BuildOptions) -> BuildResult:
         records[chapter_id] = ChapterRecord(chapter_id, title, status, outcome.seconds, keys[chapter_id],
                                             str(outcome.output), outcome.error)
         if status == "executed":
+            (build_dir / "chapters" / chapter_id).mkdir(parents=True, exist_ok=True)
             (build_dir / "notebooks" / f"{chapter_id}.json").write_text(json.dumps(
                 {"key": keys[chapter_id], "finished": datetime.now(timezone.utc).isoformat()}))
     timings["notebooks"] = time.perf_counter() - t
@@ -176,8 +178,7 @@ def _build(options: BuildOptions) -> BuildResult:
     # book, downloads, render, publish
     t = time.perf_counter()
     progress.stage("Staging the book and rendering")
-    from ..measures.engine import MeasureResult  # noqa: F401  (results unpickle needs the class)
-    from .stages import load_measure_results
+    from ..measures.store import load_measure_results
     results = load_measure_results(build_dir)
     staging = stage_book(params, root, build_dir, chapters, records={r.chapter_id: r for r in ordered})
     manifest["measures"] = staging.measure_statuses
@@ -192,32 +193,75 @@ def _build(options: BuildOptions) -> BuildResult:
     if stale and options.strict:
         progress.finish(ordered, None, "Nothing was published: --strict and agreed recommendations need review.")
         return BuildResult(1, ordered, None, manifest, timings, "recommendations need review")
-    new_publication = build_dir / "publication.new"
-    shutil.rmtree(new_publication, ignore_errors=True)
-    new_publication.mkdir(parents=True)
-    write_downloads(results, params, build_dir, chapters, new_publication / "downloads")
     summary_dir = stage_summary(params, root, build_dir, staging)
-    from ..render import render_book, render_document
-    outputs = render_book(staging.book_dir, new_publication, formats=options.formats, engine=options.engine,
-                          basename="needs-assessment")
-    outputs_summary = render_document(summary_dir / "summary.md", new_publication, formats=options.formats,
-                                      engine=options.engine, basename="recommendations-summary")
-    timings["render"] = time.perf_counter() - t
-    manifest["outputs"] = sorted(p.name for p in new_publication.rglob("*") if p.is_file())
-    timings["total"] = time.perf_counter() - started
-    manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
-    (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-
     output_root = options.output_root or (root / "_output")
     # A partial build (some chapters, or one format) is a preview: it never replaces the publication.
     preview = bool(options.only) or set(options.formats) != {"html", "pdf"}
     target = output_root / (f"{params.cycle}-preview" if preview else params.cycle)
-    publish(new_publication, target)
+    manifest["publication_key"] = publication_key(staging.book_dir, summary_dir, options, code_hash, measures_key)
     exit_code = 1 if failed else 0
+
+    if not options.force and _publication_current(target, manifest["publication_key"]):
+        # Nothing that reaches the reader changed: keep the publication, refresh only its manifest.
+        timings["render"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - started
+        manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
+        manifest["rendered"] = False
+        previous = json.loads((target / "build-manifest.json").read_text())
+        manifest["outputs"] = previous.get("outputs", [])
+        tmp = target / "build-manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest, indent=2, default=str))
+        tmp.replace(target / "build-manifest.json")
+        progress.finish(ordered, target, "The publication is already up to date (nothing that reaches "
+                        "the reader changed): not rendered again.")
+        return BuildResult(exit_code, ordered, target, manifest, timings)
+
+    new_publication = build_dir / "publication.new"
+    shutil.rmtree(new_publication, ignore_errors=True)
+    new_publication.mkdir(parents=True)
+    write_downloads(results, params, build_dir, chapters, new_publication / "downloads")
+    from ..render import render_book, render_document
+    render_warnings: list[str] = []
+    render_book(staging.book_dir, new_publication, formats=options.formats, engine=options.engine,
+                basename="needs-assessment", warnings_out=render_warnings)
+    render_document(summary_dir / "summary.md", new_publication, formats=options.formats,
+                    engine=options.engine, basename="recommendations-summary", warnings_out=render_warnings)
+    for warning in render_warnings:
+        progress.note(f"render warning: {warning}")
+    timings["render"] = time.perf_counter() - t
+    manifest["rendered"] = True
+    manifest["render_warnings"] = render_warnings
+    manifest["outputs"] = sorted(str(p.relative_to(new_publication)) for p in new_publication.rglob("*") if p.is_file())
+    timings["total"] = time.perf_counter() - started
+    manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
+    (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    publish(new_publication, target)
     progress.finish(ordered, target, "Published with failed chapters marked (--allow-partial)."
                     if failed else "Published.")
-    del outputs, outputs_summary
     return BuildResult(exit_code, ordered, target, manifest, timings)
+
+
+def publication_key(book_dir: Path, summary_dir: Path, options: BuildOptions, code_hash: str,
+                    measures_key: str) -> str:
+    """Everything the rendered outputs depend on: the staged sources, the formats, the renderer."""
+    digest = hashlib.sha256()
+    for folder in (book_dir, summary_dir):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(stable_json({"formats": sorted(options.formats), "engine": options.engine,
+                               "code": code_hash, "measures": measures_key}).encode())
+    return digest.hexdigest()
+
+
+def _publication_current(target: Path, key: str) -> bool:
+    try:
+        manifest = json.loads((target / "build-manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return manifest.get("publication_key") == key and all(
+        (target / name).exists() for name in manifest.get("outputs", []))
 
 
 def _cache_hit(record_path: Path, key: str, log: Path, outputs: Path) -> bool:

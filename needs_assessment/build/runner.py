@@ -41,7 +41,16 @@ class NotebookOutcome:
     cell: int | None = None      # execution count of the failing cell
 
 
-def _execute(job: NotebookJob, kernel_name: str, events) -> NotebookOutcome:
+KERNEL_START_RETRIES = 2
+
+
+def _kernel_start_failure(exc: Exception) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(s in text for s in ("Address already in use", "Kernel died before replying",
+                                   "DeadKernelError", "kernel_info"))
+
+
+def _execute(job: NotebookJob, kernel_name: str, events, attempt: int = 0) -> NotebookOutcome:
     """Run one notebook (in a worker process). Never raises: failures become outcomes."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -51,7 +60,7 @@ def _execute(job: NotebookJob, kernel_name: str, events) -> NotebookOutcome:
     start = time.perf_counter()
     job.output.parent.mkdir(parents=True, exist_ok=True)
     # The kernel inherits this worker's stderr: send its chatter to a log beside the notebook.
-    log = open(job.output.with_suffix(".kernel.log"), "w")
+    log = open(job.output.with_suffix(".kernel.log"), "a" if attempt else "w")
     os.dup2(log.fileno(), 2)
     try:
         papermill.execute_notebook(
@@ -65,6 +74,9 @@ def _execute(job: NotebookJob, kernel_name: str, events) -> NotebookOutcome:
                                error=f"cell {exc.cell_index + 1} (In [{cell}]): {exc.ename}: {exc.evalue}",
                                details=str(exc), cell=cell)
     except Exception as exc:  # kernel died, notebook missing, bad parameters...
+        if attempt < KERNEL_START_RETRIES and _kernel_start_failure(exc):
+            # Kernels started at the same moment can race for a port: try again.
+            return _execute(job, kernel_name, None, attempt + 1)
         return NotebookOutcome(job.chapter_id, "failed", time.perf_counter() - start, job.output,
                                error=f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
     return NotebookOutcome(job.chapter_id, "done", time.perf_counter() - start, job.output)

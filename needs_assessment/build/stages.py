@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..params import Params
 from ..measures.engine import Sources, area_profile, compute_measures
-from ..measures.result import MeasureResult
+from ..measures.store import RESULTS_FILE, save_measure_results
 from .. import datasets as _datasets_pkg  # noqa: F401  (package import keeps the layout visible)
 from ..datasets.registry import load_dataset, resolve_dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-RESULTS_FILE = "measures/results.pkl"
-PROFILE_FILE = "measures/area-profile.pkl"
+
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -85,23 +83,8 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
         data_manifest[name].update(loaded.summary())
     sources = Sources(frames=frames, formats=formats)
     results = compute_measures(params, sources)
-    (build_dir / "measures").mkdir(parents=True, exist_ok=True)
-    area_profile(sources, params).to_pickle(build_dir / PROFILE_FILE)
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = results_path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(results_path)
+    save_measure_results(build_dir, results, area_profile(sources, params))
     manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
     key_path.write_text(key)
     return data_manifest, key, True
 
-
-def load_measure_results(build_dir: Path) -> dict[str, MeasureResult]:
-    with open(Path(build_dir) / RESULTS_FILE, "rb") as fh:
-        return pickle.load(fh)
-
-
-def load_area_profile(build_dir: Path):
-    import pandas as pd
-    return pd.read_pickle(Path(build_dir) / PROFILE_FILE)

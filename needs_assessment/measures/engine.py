@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..params import AtLeast, Measure, Params
 from . import comparison, disclosure, intervals
-from .result import SUMMARY_COLUMNS, MeasureResult
+from .result import SUMMARY_COLUMNS, MeasureResult, cadence
 
 MONTHLY_COLUMNS = ["month", "area", "area_type", "count", "denominator"]
 UNKNOWN_DISTRICT = "Unknown district"
@@ -274,20 +274,6 @@ def _window_values(measure: Measure, monthly: pd.DataFrame, end: pd.Period,
     if not window_covered(monthly, end):
         win.loc[:, ["count", "value", "lower_95", "upper_95"]] = np.nan
     return win
-
-
-def cadence(monthly: pd.DataFrame) -> int:
-    """Months of data expected in a 12-month window: 12 (monthly), 4 (quarterly Home Office
-    tables, dated at each quarter's last month) or 1 (a yearly snapshot, e.g. the workforce)."""
-    months = pd.Series(monthly["month"].unique())
-    if len(months) < 2:
-        return 1
-    per_year = months.groupby(months.map(lambda m: m.year)).nunique()
-    if (per_year <= 1).all():
-        return 1
-    if months.map(lambda m: m.month % 3 == 0).all():
-        return 4
-    return 12
 
 
 def window_covered(monthly: pd.DataFrame, end: pd.Period) -> bool:

@@ -63,3 +63,17 @@ class MeasureResult:
     @property
     def has_data(self) -> bool:
         return not self.summary.empty and pd.notna(self.force_row["count"])
+
+
+def cadence(monthly: pd.DataFrame) -> int:
+    """Months of data expected in a 12-month window: 12 (monthly), 4 (quarterly Home Office
+    tables, dated at each quarter's last month) or 1 (a yearly snapshot, e.g. the workforce)."""
+    months = pd.Series(monthly["month"].unique())
+    if len(months) < 2:
+        return 1
+    per_year = months.groupby(months.map(lambda m: m.year)).nunique()
+    if (per_year <= 1).all():
+        return 1
+    if months.map(lambda m: m.month % 3 == 0).all():
+        return 4
+    return 12
