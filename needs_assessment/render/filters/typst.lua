@@ -123,8 +123,26 @@ end
 
 local ALIGN = { AlignLeft = "left", AlignRight = "right", AlignCenter = "center", AlignDefault = "auto" }
 
-local function cell_code(cell)
-  local body = "[" .. typ_blocks(cell.contents) .. "]"
+-- Typst for every cell of a table with ONE pandoc.write call (one call per cell cost seconds on a
+-- book with thousands of cells): cells are written in order, separated by a marker comment.
+local CELL_MARK = "//@@na-cell@@"
+
+local function cells_typst(cells)
+  local blocks = {}
+  for _, cell in ipairs(cells) do
+    for _, b in ipairs(cell.contents) do table.insert(blocks, b) end
+    table.insert(blocks, pandoc.RawBlock("typst", CELL_MARK))
+  end
+  local out = pandoc.write(pandoc.Pandoc(blocks), "typst")
+  local bodies = {}
+  for piece in out:gmatch("(.-)" .. CELL_MARK:gsub("%p", "%%%0")) do
+    table.insert(bodies, trim(piece))
+  end
+  return bodies
+end
+
+local function cell_code(cell, typst_body)
+  local body = "[" .. typst_body .. "]"
   local opts = {}
   if cell.row_span and cell.row_span > 1 then table.insert(opts, "rowspan: " .. cell.row_span) end
   if cell.col_span and cell.col_span > 1 then table.insert(opts, "colspan: " .. cell.col_span) end
@@ -137,11 +155,15 @@ local function cell_code(cell)
 end
 
 local function rows_code(rows)
-  local out = {}
+  local cells = {}
   for _, row in ipairs(rows) do
-    for _, cell in ipairs(row.cells) do
-      table.insert(out, cell_code(cell))
-    end
+    for _, cell in ipairs(row.cells) do table.insert(cells, cell) end
+  end
+  if #cells == 0 then return {} end
+  local bodies = cells_typst(cells)
+  local out = {}
+  for i, cell in ipairs(cells) do
+    table.insert(out, cell_code(cell, bodies[i] or ""))
   end
   return out
 end
