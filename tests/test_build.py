@@ -138,6 +138,7 @@ def test_changed_data_reruns_chapters_and_changes_the_findings(project, first_bu
 
 
 def test_failing_chapter_leaves_previous_publication_untouched(project, first_build):
+    _, recommendations_before = first_build
     broken = project / SMALL / "notebooks" / "fairness.ipynb"
     original = broken.read_bytes()
     nb = nbformat.read(broken, as_version=4)
@@ -163,6 +164,8 @@ def test_failing_chapter_leaves_previous_publication_untouched(project, first_bu
         html = html_text(project)
         assert "This chapter failed to build" in html
         assert "Safer Streets" in html
+        # failed builds, too, leave the reviewers' files byte for byte as they were
+        assert tree_hashes(project / SMALL / "recommendations") == recommendations_before
     finally:
         broken.write_bytes(original)
         build(options(project))   # leave a good publication for the other tests
