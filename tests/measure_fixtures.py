@@ -18,6 +18,8 @@ because of the flag, not because they happen to be missing.
 
 from __future__ import annotations
 
+import re
+
 import math
 from typing import Any
 
@@ -457,3 +459,13 @@ def blank_suppressed(result: MeasureResult) -> MeasureResult:
         summary.loc[hide, column] = np.nan
     result.summary = summary
     return result
+
+
+def force_row(result):
+    """The force's row of a result's summary."""
+    return result.summary[result.summary["area_type"] == "force"].iloc[0]
+
+
+def shown(number: str, text: str) -> bool:
+    """Is `number` (already formatted) in `text` as a whole number, not part of a longer one?"""
+    return re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d,]|\.\d)", text) is not None

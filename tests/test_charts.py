@@ -16,13 +16,9 @@ try:
 except ImportError:   # tests/ is not a package: pytest puts it on sys.path
     import measure_fixtures as mf
 
-
-def force(result):
-    return result.summary[result.summary["area_type"] == "force"].iloc[0]
+force, shown = mf.force_row, mf.shown
 
 
-def shown(number: str, text: str) -> bool:
-    return re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d,]|\.\d)", text) is not None
 
 
 def check_png(path):
