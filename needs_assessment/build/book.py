@@ -104,8 +104,7 @@ def failed_chapter_markdown(chapter: Chapter, error: str | None) -> str:
 
 def index_markdown(params: Params) -> str:
     lines = ["# About this assessment {.unnumbered}", "",
-             f"This is the {params.title.lower().replace('police and crime', 'Police and Crime')} for "
-             f"{params.area.name}. It reviews each priority and cross-cutting theme of the "
+             f"This document is the {params.title} for {params.area.name}. It reviews each priority and cross-cutting theme of the "
              f"{params.plan.name} against its performance measures, for the latest 12 months "
              f"({{{{< var period.latest >}}}}), and ends each section with recommendations for the next plan.", ""]
     if params.demonstration:
