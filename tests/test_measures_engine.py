@@ -193,3 +193,14 @@ def test_rolling_trend_matches_window_totals(tmp_path, sources):
     for end in [pd.Period("2019-12", "M"), pd.Period("2020-06", "M"), pd.Period("2021-12", "M")]:
         months = pd.period_range(end - 11, end, freq="M")
         assert force.loc[end, "count_12m"] == burglary[burglary["month"].isin(months)].shape[0]
+
+
+def test_parallel_computation_gives_the_same_results(tmp_path, sources):
+    params = small_params(tmp_path)
+    ids = ["neighbourhood_crime", "victim_satisfaction", "calls_999_answered", "drug_offences"]
+    serial = compute_measures(params, sources, ids, jobs=1)
+    parallel = compute_measures(params, sources, ids, jobs=2)
+    assert list(parallel) == ids
+    for measure_id in ids:
+        pd.testing.assert_frame_equal(serial[measure_id].summary, parallel[measure_id].summary)
+        pd.testing.assert_frame_equal(serial[measure_id].trend, parallel[measure_id].trend)

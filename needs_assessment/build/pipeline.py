@@ -117,7 +117,7 @@ def _build(options: BuildOptions) -> BuildResult:
     code_hash = package_code_hash()
     progress.stage("Loading data and computing measures")
     data_manifest, measures_key, computed = run_measures_stage(
-        params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force)
+        params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force, jobs=options.jobs)
     timings["data_and_measures"] = time.perf_counter() - t
     timings["measures_computed"] = float(computed)
 
@@ -143,6 +143,9 @@ def _build(options: BuildOptions) -> BuildResult:
     def on_event(kind: str, chapter_id: str, outcome: NotebookOutcome | None) -> None:
         progress.update(chapter_id, kind, outcome.seconds if outcome else None)
 
+    # Longest first (most measures, so most charts), so that no long chapter starts last.
+    measures_per_chapter = {c.id: len(c.measures) for c in chapters}
+    jobs.sort(key=lambda job: -measures_per_chapter.get(job.chapter_id, 0))
     outcomes = run_notebooks(jobs, options.jobs, on_event=on_event)
     for chapter_id, outcome in outcomes.items():
         title = params.chapter(chapter_id).title

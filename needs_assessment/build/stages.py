@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..params import Params
 from ..measures.engine import Sources, area_profile, compute_measures
 from ..measures.store import RESULTS_FILE, save_measure_results
-from .. import datasets as _datasets_pkg  # noqa: F401  (package import keeps the layout visible)
 from ..datasets.registry import load_dataset, resolve_dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def measures_key(params: Params, data_manifest: dict, code_hash: str) -> str:
 
 
 def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: Path,
-                       code_hash: str, force: bool = False) -> tuple[dict, str, bool]:
+                       code_hash: str, force: bool = False, jobs: int | None = None) -> tuple[dict, str, bool]:
     """Load the data and compute every measure, unless the cached results match. Returns
     (data manifest, measures key, whether it was computed)."""
     data_manifest = resolve_data(params, root)
@@ -82,7 +82,7 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
         formats[name] = loaded.format
         data_manifest[name].update(loaded.summary())
     sources = Sources(frames=frames, formats=formats)
-    results = compute_measures(params, sources)
+    results = compute_measures(params, sources, jobs=jobs or os.cpu_count())
     save_measure_results(build_dir, results, area_profile(sources, params))
     manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
     key_path.write_text(key)

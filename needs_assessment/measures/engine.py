@@ -10,6 +10,8 @@ A measure is made in three steps:
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -549,11 +551,32 @@ def compute_measure(measure_id: str, params: Params, sources: Sources,
     return result
 
 
-def compute_measures(params: Params, sources: Sources, measure_ids: list[str] | None = None
-                     ) -> dict[str, MeasureResult]:
+_FORKED: tuple | None = None   # (params, sources, denominators) inherited by forked workers
+
+
+def _compute_in_worker(measure_id: str) -> MeasureResult:
+    params, sources, denominators = _FORKED
+    return compute_measure(measure_id, params, sources, denominators)
+
+
+def compute_measures(params: Params, sources: Sources, measure_ids: list[str] | None = None,
+                     jobs: int | None = None) -> dict[str, MeasureResult]:
+    """Every measure (or those named). Each measure is independent and costs mostly fixed pandas
+    overhead, so with `jobs` > 1 they are shared between forked processes that inherit the loaded
+    data (nothing is copied in; only the small results come back)."""
+    global _FORKED
     denominators = Denominators(sources, params)
     ids = measure_ids or list(params.measures)
-    return {m: compute_measure(m, params, sources, denominators) for m in ids}
+    jobs = min(jobs or 1, len(ids))
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return {m: compute_measure(m, params, sources, denominators) for m in ids}
+    _FORKED = (params, sources, denominators)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_compute_in_worker, ids))
+    finally:
+        _FORKED = None
+    return dict(zip(ids, results))
 
 
 def area_profile(sources: Sources, params: Params) -> pd.DataFrame:
