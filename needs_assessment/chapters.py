@@ -30,10 +30,6 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _escape_attribute(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', "&quot;").replace("\n", " ")
-
-
 @dataclass
 class ChapterBuilder:
     params_path: str
@@ -76,8 +72,9 @@ class ChapterBuilder:
         if Path(chart.path) != target:
             Path(chart.path).replace(target)
         self.write_table_csv(chart.data, label)
-        caption = f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source else f"{chart.title}. {chart.subtitle}."
-        return (f"![{caption}]({FIGURES}/{label}.png){{#{label} fig-alt=\"{_escape_attribute(chart.alt_text)}\"}}\n\n"
+        chart.caption = (f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source
+                         else f"{chart.title}. {chart.subtitle}.")
+        return (chart.markdown(label, src=f"{FIGURES}/{label}.png") + "\n\n"
                 f"Data for @{label}: [{label}.csv](downloads/{label}.csv)\n")
 
     def write_table_csv(self, frame: pd.DataFrame, label: str) -> None:
