@@ -324,10 +324,14 @@ def status_table(results: Sequence[MeasureResult], label: str | None = None, cap
     period = F.period_phrase(results[0].period_start, results[0].period_end, article=False) if results else ""
     base_period = (F.period_phrase(results[0].baseline_start, results[0].baseline_end, article=False)
                    if results else "")
-    columns = {"measure": "Measure", "value": f"Latest ({period})", "baseline": f"Baseline ({base_period})",
-               "change": "Change since baseline", "comparison": "Compared with baseline", "status": "Status"}
-    if caption is None:
-        caption = (f"Progress on every measure in the plan, {period}. Compared with baseline: ✓ better, ✗ worse "
+    # Short headers keep the numbers readable in a narrow PDF column; the caption gives the periods.
+    columns = {"measure": "Measure", "value": "Latest", "baseline": "Baseline",
+               "change": "Change", "comparison": "Compared with baseline", "status": "Status"}
+    periods = f"Latest: {period}; baseline: {base_period}; change: since the baseline."
+    if caption is not None:
+        caption = f"{caption.rstrip('.')}. {periods}"
+    else:
+        caption = (f"Progress on every measure in the plan. {periods} Compared with baseline: ✓ better, ✗ worse "
                    "or = similar (a statistically significant difference, or not), ▲ higher or ▼ lower for "
                    "measures with no preferred direction. Status against the plan's target: ✓ on track, "
                    f"✗ off track, ○ monitor only. pp = percentage points. {F.SUPPRESSED} = too small to "

@@ -169,26 +169,12 @@ local function rows_code(rows)
 end
 
 local function Table(el)
+  -- Every column is sized by typst from its contents: widths from a pipe table's dashes follow the
+  -- Markdown source's layout, not the cells, and squeezed the numeric columns in the PDF.
   local cols, aligns = {}, {}
-  local all_widths = true
   for _, spec in ipairs(el.colspecs) do
-    local align, width = spec[1], spec[2]
-    table.insert(aligns, ALIGN[align] or "auto")
-    if type(width) == "number" and width > 0 then
-      table.insert(cols, string.format("%.3ffr", width))
-    else
-      all_widths = false
-      table.insert(cols, "auto")
-    end
-  end
-  -- Relative widths only when the source asked for different ones (pandoc gives equal widths
-  -- to a wide pipe table whose dashes are all the same length); otherwise typst sizes columns.
-  local distinct = {}
-  for _, c in ipairs(cols) do distinct[c] = true end
-  local n_distinct = 0
-  for _ in pairs(distinct) do n_distinct = n_distinct + 1 end
-  if not all_widths or n_distinct == 1 then
-    for i = 1, #cols do cols[i] = "auto" end
+    table.insert(aligns, ALIGN[spec[1]] or "auto")
+    table.insert(cols, "auto")
   end
   local parts = {
     "columns: (" .. table.concat(cols, ", ") .. ",)",
