@@ -20,7 +20,6 @@ from ..params import Chapter, Params
 from ..recommendations import (check_variables, load_recommendations, recommendations_manifest,
                                summary_markdown, write_section_includes)
 from ..render import notebook_to_markdown
-from ..measures.store import load_measure_results
 
 STYLES = Path(__file__).resolve().parents[1] / "render" / "templates"
 
@@ -115,11 +114,11 @@ def index_markdown(params: Params) -> str:
     return "\n".join(lines)
 
 
-def stage_book(params: Params, root: Path, build_dir: Path, chapters: list[Chapter], records: dict) -> Staging:
+def stage_book(params: Params, root: Path, build_dir: Path, chapters: list[Chapter], records: dict,
+               results: dict) -> Staging:
     book = build_dir / "book"
     shutil.rmtree(book, ignore_errors=True)
     (book / "chapters" / "figures").mkdir(parents=True)
-    results = load_measure_results(build_dir)
 
     variables = build_variables(params, results)
     recommendations = load_recommendations(root / params.recommendations, params)

@@ -26,6 +26,7 @@ from .downloads import write_downloads
 from .progress import BuildProgress
 from .publish import publish
 from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks
+from ..measures.store import load_measure_results
 from .stages import package_code_hash, run_measures_stage, sha256_bytes, stable_json
 from ..review import review_report
 
@@ -181,9 +182,8 @@ def _build(options: BuildOptions) -> BuildResult:
     # book, downloads, render, publish
     t = time.perf_counter()
     progress.stage("Staging the book and rendering")
-    from ..measures.store import load_measure_results
     results = load_measure_results(build_dir)
-    staging = stage_book(params, root, build_dir, chapters, records={r.chapter_id: r for r in ordered})
+    staging = stage_book(params, root, build_dir, chapters, {r.chapter_id: r for r in ordered}, results)
     manifest["measures"] = staging.measure_statuses
     manifest["recommendations"] = staging.recommendations_manifest
     review = review_report(staging.recommendations, staging.measure_statuses, params=params)
