@@ -249,7 +249,10 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         metadata[_PERIODS_KEY] = json.dumps(periods).encode()
         table = table.replace_schema_metadata(metadata)
     if STORAGE == "arrow":
-        pa_feather.write_feather(table, path, compression="uncompressed")
+        # A buffered stream: the table arrives in one chunk per CSV block, and unbuffered small
+        # writes cost more than the data.
+        with pa.output_stream(str(path), buffer_size=4 << 20) as sink:
+            pa_feather.write_feather(table, sink, compression="uncompressed")
     else:
         pq.write_table(table, path, compression="lz4")
 
