@@ -296,21 +296,27 @@ def _head_rows(data: bytes, complete: bool) -> tuple[list[list[str]], list[int],
         cut = max(text.rfind("\n"), 0)
         text = text[:cut]
     rows, lines = [], []
+    for record, start in _records_with_lines(text):
+        rows.append(record)
+        lines.append(start)
+        if len(rows) >= HEAD_ROWS:
+            break
+    return rows, lines, encoding
+
+
+def _records_with_lines(text: str):
+    """Each non-blank CSV record with the line it starts on, as an editor numbers lines (a quoted
+    value may span lines). Stops quietly at a malformed record: callers only need the lines before it."""
     reader = csv.reader(io.StringIO(text, newline=""))
     line = 1
     try:
         for record in reader:
             start = line
             line = reader.line_num + 1
-            if not record or all(not c.strip() for c in record):
-                continue
-            rows.append(record)
-            lines.append(start)
-            if len(rows) >= HEAD_ROWS:
-                break
+            if record and any(c.strip() for c in record):
+                yield record, start
     except csv.Error:
-        pass
-    return rows, lines, encoding
+        return
 
 
 _HEADER_MATCHES: dict[tuple, HeaderMatch | None] = {}
@@ -528,21 +534,8 @@ class Batch:
 def csv_record_lines(source: Source, sniffed: Sniffed) -> np.ndarray:
     """The line each data record starts on (error path only: uses the csv module)."""
     text, _ = _decode(source.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""))
-    starts = []
-    line = 1
-    record_index = -1
-    try:
-        for record in reader:
-            start = line
-            line = reader.line_num + 1
-            if not record or all(not c.strip() for c in record):
-                continue
-            record_index += 1
-            if record_index > sniffed.header_index:
-                starts.append(start)
-    except csv.Error:
-        pass
+    starts = [start for index, (_, start) in enumerate(_records_with_lines(text))
+              if index > sniffed.header_index]
     return np.array(starts, dtype=np.int64)
 
 
