@@ -180,27 +180,27 @@ def baseline_phrase(result: MeasureResult, *, short: bool = False) -> str:
 # --------------------------------------------------------------------------------------------------
 # changes
 
-def change_phrase(pct: Any, decimals: int = 1) -> str:
-    """-18.26 -> "down 18.3%"; 4 -> "up 4.0%"; a change that rounds to zero -> "unchanged"; missing -> "[x]"."""
-    if is_missing(pct) or not math.isfinite(float(pct)):
+def _direction_phrase(change: Any, decimals: int, unit) -> str:
+    """"up/down <size><unit>", "unchanged" when it rounds to zero, MISSING when missing.
+    `unit(size_text)` gives the unit, so that it can agree in number with the size."""
+    if is_missing(change) or not math.isfinite(float(change)):
         return MISSING
-    pct = float(pct)
-    size = format_number(abs(pct), decimals)
+    change = float(change)
+    size = format_number(abs(change), decimals)
     if float(size.replace(",", "")) == 0:
         return "unchanged"
-    return f"{'up' if pct > 0 else 'down'} {size}%"
+    return f"{'up' if change > 0 else 'down'} {size}{unit(size)}"
+
+
+def change_phrase(pct: Any, decimals: int = 1) -> str:
+    """-18.26 -> "down 18.3%"; 4 -> "up 4.0%"; a change that rounds to zero -> "unchanged"; missing -> "[x]"."""
+    return _direction_phrase(pct, decimals, lambda size: "%")
 
 
 def points_phrase(points: Any, decimals: int = 1) -> str:
     """Change in a percentage: -2.14 -> "down 2.1 percentage points"."""
-    if is_missing(points) or not math.isfinite(float(points)):
-        return MISSING
-    points = float(points)
-    size = format_number(abs(points), decimals)
-    if float(size.replace(",", "")) == 0:
-        return "unchanged"
-    unit = "percentage point" if size == "1.0" or size == "1" else "percentage points"
-    return f"{'up' if points > 0 else 'down'} {size} {unit}"
+    return _direction_phrase(points, decimals, lambda size: " percentage point" if size in ("1", "1.0")
+                             else " percentage points")
 
 
 def signed_change(x: Any, decimals: int = 1, suffix: str = "%") -> str:
