@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import charts, findings, tables
+from .hashing import FILE_HASH
 from .measures.store import load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
 from .measures.result import MeasureResult
@@ -203,15 +204,15 @@ class ChapterBuilder:
     def data_sources_table(self) -> str:
         manifest_path = Path(self.build_dir) / "data-manifest.json"
         manifest = json.loads(manifest_path.read_text())
-        rows = ["| Dataset | Format | Release | Files | Rows | SHA-256 (first 12) |", "|---|---|---|---|---:|---|"]
+        rows = ["| Dataset | Format | Release | Files | Rows | BLAKE3 hash (first 12) |", "|---|---|---|---|---:|---|"]
         for name, info in manifest["datasets"].items():
             for i, f in enumerate(info["files"]):
                 rows.append(f"| {name if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
                             f"{info['release'] if i == 0 else ''} | `{Path(f['path']).name}` | "
-                            f"{'' if i else format(sum(info['rows'].values()), ',')} | `{f['sha256'][:12]}` |")
+                            f"{'' if i else format(sum(info['rows'].values()), ',')} | `{f[FILE_HASH][:12]}` |")
         label = self.label("tbl", "data-sources")
         self.write_table_csv(pd.DataFrame([
-            {"dataset": n, "format": i["format"], "release": i["release"], "file": f["path"], "sha256": f["sha256"]}
+            {"dataset": n, "format": i["format"], "release": i["release"], "file": f["path"], FILE_HASH: f[FILE_HASH]}
             for n, i in manifest["datasets"].items() for f in i["files"]]), label)
         return "\n".join(rows) + f"\n\n: Every data file used, its release and its hash {{#{label}}}\n"
 

@@ -3,7 +3,7 @@ demonstration data the generator writes."""
 
 from __future__ import annotations
 
-import hashlib
+import blake3
 import os
 import shutil
 
@@ -40,7 +40,7 @@ def test_a_police_uk_zip_is_read_and_filtered_to_the_force(tmp_path, params):
     assert "2023-01 to 2023-03" in loaded.release
     assert [f.path for f in loaded.files] == ["data/police/download.zip"]
     data = (tmp_path / "data" / "police" / "download.zip").read_bytes()
-    assert loaded.files[0].sha256 == hashlib.sha256(data).hexdigest()
+    assert loaded.files[0].hash == blake3.blake3(data).hexdigest()
     assert loaded.files[0].size == len(data)
     assert any("south-yorkshire" in w for w in loaded.warnings)
 
@@ -127,7 +127,7 @@ def test_the_second_load_comes_from_the_cache_without_parsing(tmp_path, params, 
     second = load_dataset("street_crime", p, tmp_path, cache)
     pd.testing.assert_frame_equal(first.frame, second.frame)
     assert second.frame["month"].dtype == pd.PeriodDtype("M")
-    assert [f.sha256 for f in first.files] == [f.sha256 for f in second.files]
+    assert [f.hash for f in first.files] == [f.hash for f in second.files]
     # an edited file misses the cache: the parser is called again
     path = tmp_path / "data" / "police" / "2023-02" / "2023-02-demoshire-street.csv"
     path.write_bytes(path.read_bytes() + path.read_bytes().splitlines(keepends=True)[-1])
@@ -174,7 +174,7 @@ def test_release_and_summary_are_plain_data_for_the_manifest(tmp_path, params):
     p = params_with_datasets(params, street_crime="data/police")
     release = resolve_dataset("street_crime", p, tmp_path).as_dict()
     assert set(release) == {"dataset", "format", "path", "description", "files", "skipped"}
-    assert release["files"][0]["path"] == "data/police/d.zip" and len(release["files"][0]["sha256"]) == 64
+    assert release["files"][0]["path"] == "data/police/d.zip" and len(release["files"][0]["blake3"]) == 64
     summary = load_dataset("street_crime", p, tmp_path, tmp_path / "cache").summary()
     json.dumps(summary)
     assert summary["months"] == {"first": "2023-01", "last": "2023-02", "count": 2, "missing": []}

@@ -28,7 +28,7 @@ def test_params_report_lists_each_dataset_with_its_check(tmp_path, params):
     assert street["ok"] and street["validation"] == "ok"
     assert street["rows"] == {"street": 10}
     assert street["months"]["first"] == "2024-01" and street["months"]["last"] == "2024-02"
-    assert len(street["files"]) == 2 and len(street["files"][0]["sha256"]) == 64
+    assert len(street["files"]) == 2 and len(street["files"][0]["blake3"]) == 64
     missing = by_name["force_indicators"]
     assert not missing["ok"] and "no files found" in missing["validation"]
     assert report["ok"] is False

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..hashing import FILE_HASH
 from ..params import Params
 from ..measures.engine import Sources, area_profile, compute_measures
 from ..measures.store import RESULTS_FILE, save_measure_results
@@ -42,7 +43,7 @@ def stable_json(value) -> str:
 
 @dataclass
 class DataStage:
-    manifest: dict            # datasets -> format, release, files (path, sha256, bytes), rows, months
+    manifest: dict            # datasets -> format, release, files (path, blake3, bytes), rows, months
     key: str                  # hash of everything the measures depend on
 
 
@@ -59,7 +60,7 @@ def resolve_data(params: Params, root: Path) -> dict:
 def measures_key(params: Params, data_manifest: dict, code_hash: str) -> str:
     relevant = params.model_dump(include={"area", "period_end", "baseline", "suppression_threshold",
                                           "confidence_level", "measures", "datasets"})
-    files = {n: [f["sha256"] for f in d["files"]] for n, d in data_manifest.items()}
+    files = {n: [f[FILE_HASH] for f in d["files"]] for n, d in data_manifest.items()}
     return sha256_bytes(stable_json({"params": relevant, "files": files, "code": code_hash}).encode())
 
 

@@ -1,12 +1,15 @@
-"""The dataset cache: each dataset's files parsed, validated and combined, keyed by their sha256.
+"""The dataset cache: each dataset's files parsed, validated and combined, keyed by their hash.
+
+Files are identified by their BLAKE3 hash (see needs_assessment/hashing.py), as in the build manifest.
 
 Layout under the cache directory (default `<project>/.cache/datasets`):
 
-    index.json                  the sha256 of each source file by (path, size, modification time), and
+    index.json                  the hash of each source file by (path, size, modification time), and
                                 the format recognised from each file's header
-    datasets/<xx>/<key>/        one dataset: frames.json + one columnar file per frame
+    datasets/<xx>/<key>/        one dataset: frames.json + one columnar file per frame (and, for
+                                police.uk, a file of the text columns as read: see StreamedColumns)
 
-The key is the sha256 of (loader version, the loaders' code, the storage kind, the format, the sha256
+The key is the sha256 of (loader version, the loaders' code, the storage kind, the format, the hash
 and name of each source file, and what validation and filtering take from the params), so an edited
 or added file, a changed loader or a params change that matters misses the cache: nothing is ever
 served from a stale entry. Entries are written under a temporary name and then renamed, so an
@@ -23,7 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -32,17 +37,10 @@ import pyarrow as pa
 import pyarrow.feather as pa_feather
 import pyarrow.parquet as pq
 
+from ..hashing import hash_file
 from .readers import Source, open_zip
 
-INDEX_VERSION = 2
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+INDEX_VERSION = 3
 
 
 def digest(*parts: object) -> str:
@@ -73,43 +71,43 @@ class DatasetCache:
                 pass
 
     # --- hashes -----------------------------------------------------------------------------
-    def file_sha256(self, path: Path) -> str:
+    def file_hash(self, path: Path) -> str:
         key = os.path.abspath(path)
         st = os.stat(key)
         memo = self._index["files"].get(key)
         if memo and memo[0] == st.st_size and memo[1] == st.st_mtime_ns:
             return memo[2]
-        sha = sha256_file(path)
-        self._index["files"][key] = [st.st_size, st.st_mtime_ns, sha]
+        digest = hash_file(path)
+        self._index["files"][key] = [st.st_size, st.st_mtime_ns, digest]
         self._dirty = True
-        return sha
+        return digest
 
     def stat_id(self, source: Source) -> str:
         """Identifies a source cheaply (path, size, modification time): for memos that need no hash."""
         st = os.stat(source.path)
         return f"{os.path.abspath(source.path)}|{st.st_size}|{st.st_mtime_ns}|{source.member or ''}"
 
-    def has_sha256(self, path: Path) -> bool:
-        """Whether the file's sha256 is memoised for its current size and modification time."""
+    def has_hash(self, path: Path) -> bool:
+        """Whether the file's hash is memoised for its current size and modification time."""
         key = os.path.abspath(path)
         st = os.stat(key)
         memo = self._index["files"].get(key)
         return bool(memo and memo[0] == st.st_size and memo[1] == st.st_mtime_ns)
 
-    def remember_sha256(self, path: Path, sha: str) -> None:
+    def remember_hash(self, path: Path, digest: str) -> None:
         key = os.path.abspath(path)
         st = os.stat(key)
-        self._index["files"][key] = [st.st_size, st.st_mtime_ns, sha]
+        self._index["files"][key] = [st.st_size, st.st_mtime_ns, digest]
         self._dirty = True
 
     def content_id(self, source: Source) -> str:
-        """Identifies the bytes of a source: the file's sha256, or the zip's sha256 and the member name.
+        """Identifies the bytes of a source: the file's hash, or the zip's hash and the member name.
 
         Without a cache directory nothing is stored, so no hashing: the path, size and mtime do."""
         if self.directory is None:
             return self.stat_id(source)
-        sha = self.file_sha256(source.path)
-        return sha if source.member is None else f"{sha}:{source.member}"
+        digest = self.file_hash(source.path)
+        return digest if source.member is None else f"{digest}:{source.member}"
 
     def _zip_info(self, source: Source) -> tuple[int, int]:
         key = os.path.abspath(source.path)
@@ -125,7 +123,7 @@ class DatasetCache:
     def fingerprint(self, source: Source) -> str:
         """Equal for two sources with the same bytes (zip members compared by CRC-32 and size)."""
         if source.member is None:
-            return self.file_sha256(source.path)
+            return self.file_hash(source.path)
         crc, size = self._zip_info(source)
         return f"zip-member:{crc:08x}:{size}"
 
@@ -174,22 +172,39 @@ class DatasetCache:
     def put_frames(self, key: str, frames: dict[str, pd.DataFrame], info: dict, slot: str | None = None) -> None:
         self.commit(self.stage_frames(frames, info), key, slot)
 
-    def stage_frames(self, frames: dict[str, pd.DataFrame], info: dict) -> Path | None:
-        """Write an entry under a temporary name (before its key is known); `commit` names it."""
+    def new_staging(self) -> Path | None:
+        """A folder for an entry being written, under a temporary name until `commit` names it."""
         if self.directory is None:
             return None
         folder = self.directory / "datasets"
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
-        try:
-            for i, frame in enumerate(frames.values()):
-                write_frame(frame, tmp / f"{i}{SUFFIX}")
-            (tmp / "frames.json").write_text(json.dumps({"frames": list(frames), "info": info}), encoding="utf-8")
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return tmp
+
+    def stage_frames(self, frames: dict[str, pd.DataFrame], info: dict, staging: Path | None = None,
+                     streamed: dict[str, "StreamedColumns"] | None = None) -> Path | None:
+        """Write an entry under a temporary name (before its key is known); `commit` names it.
+
+        `streamed` (by frame name) holds text columns already written while the files were read: a
+        frame's columns that are still those very arrays are not written again."""
+        staging = staging or self.new_staging()
+        if staging is None:
+            return None
+        streamed = streamed or {}
+        try:
+            for i, (name, frame) in enumerate(frames.items()):
+                text = streamed.get(name)
+                shared = text.shared_columns(frame) if text is not None and text.finish() else []
+                write_frame(frame, staging / f"{i}{SUFFIX}", base=(text.path.name, shared) if shared else None)
+                if text is not None and not shared:
+                    text.discard()
+            (staging / "frames.json").write_text(json.dumps({"frames": list(frames), "info": info}),
+                                                 encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return staging
 
     def commit(self, staged: Path | None, key: str, slot: str | None = None) -> None:
         """Name a staged entry by its key. `slot` says which dataset it is (same files by name, same
@@ -227,12 +242,14 @@ SUFFIX = {"arrow": ".arrow", "parquet": ".parquet"}[STORAGE]
 
 
 _PERIODS_KEY = b"needs_assessment.periods"
+_BASE_KEY = b"needs_assessment.base"      # {"file": ..., "columns": [...], "order": [...]}
 
 
-def write_frame(frame: pd.DataFrame, path: Path) -> None:
+def write_frame(frame: pd.DataFrame, path: Path, base: tuple[str, list[str]] | None = None) -> None:
     """Write a frame. Period columns are stored as int64 ordinals (named in the file's metadata):
     rebuilding a Period column from them is one array copy, where Arrow's period extension type is
-    converted chunk by chunk."""
+    converted chunk by chunk. With `base` (a file beside it, and columns of the frame it holds
+    already), only the other columns are written."""
     periods = {}
     columns = {}
     for name in frame.columns:
@@ -244,10 +261,14 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
     if columns:
         frame = frame.assign(**columns)
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    metadata = dict(table.schema.metadata or {})
     if periods:
-        metadata = dict(table.schema.metadata or {})
         metadata[_PERIODS_KEY] = json.dumps(periods).encode()
-        table = table.replace_schema_metadata(metadata)
+    if base is not None:
+        file, shared = base
+        metadata[_BASE_KEY] = json.dumps({"file": file, "columns": shared, "order": table.column_names}).encode()
+        table = table.drop_columns(shared)
+    table = table.replace_schema_metadata(metadata)
     if STORAGE == "arrow":
         # A buffered stream: the table arrives in one chunk per CSV block, and unbuffered small
         # writes cost more than the data.
@@ -262,9 +283,105 @@ def read_frame(path: Path) -> pd.DataFrame:
         table = pa_feather.read_table(path, memory_map=True)
     else:
         table = pq.read_table(path)
-    periods = json.loads((table.schema.metadata or {}).get(_PERIODS_KEY, b"{}"))
+    metadata = table.schema.metadata or {}
+    periods = json.loads(metadata.get(_PERIODS_KEY, b"{}"))
+    if _BASE_KEY in metadata:
+        base = json.loads(metadata[_BASE_KEY])
+        # the whole file, memory-mapped (selecting columns in read_table copies them: 20x slower)
+        text = pa_feather.read_table(path.parent / base["file"], memory_map=True)
+        shared = set(base["columns"])
+        table = pa.table([text[c] if c in shared else table[c] for c in base["order"]], names=base["order"],
+                         metadata=metadata)
     frame = table.to_pandas()
     for name, freq in periods.items():
         ordinals = frame[name].to_numpy(dtype="int64")      # NaT is stored as its ordinal, iNaT
         frame[name] = pd.array(pd.PeriodIndex.from_ordinals(ordinals, freq=pd.PeriodDtype(freq).freq))
     return frame
+
+
+class StreamedColumns:
+    """The text columns of one table, written into a staging entry file by file as the files are read.
+
+    A police.uk dataset is mostly text, and writing its cache entry costs about a quarter of parsing
+    it. Written here, on a thread, while later files are still being parsed, that cost is mostly
+    hidden. Validation keeps those columns as they are (pandas holds the very Arrow arrays), so
+    `stage_frames` then writes only the columns it changed (months, added columns) beside this file;
+    `shared_columns` checks, buffer by buffer, which columns are still the written ones. If a file's
+    columns differ from the first file's, or validation fails, the file is discarded.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tables: list[pa.Table] = []       # as read, in order: what the written columns are
+        self.columns: list[str] | None = None
+        self.failure: str | None = None
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._done = False
+        self._thread = threading.Thread(target=self._write, name="cache-writer", daemon=True)
+        self._thread.start()
+
+    def add(self, table: pa.Table) -> None:
+        if self.columns is None:
+            self.columns = [f.name for f in table.schema if pa.types.is_large_string(f.type)]
+        self.tables.append(table)
+        self._queue.put(table)
+
+    def _write(self) -> None:
+        writer = sink = schema = None
+        try:
+            while (table := self._queue.get()) is not None:
+                if self.failure is not None:
+                    continue
+                part = table.select(self.columns) if set(self.columns) <= set(table.column_names) else None
+                if part is None or (schema is not None and not part.schema.equals(schema)):
+                    self.failure = "the files' columns differ"
+                    continue
+                if writer is None:
+                    schema = part.schema
+                    sink = pa.output_stream(str(self.path), buffer_size=4 << 20)
+                    writer = pa.ipc.new_file(sink, schema)
+                writer.write_table(part)
+        except (OSError, pa.ArrowException) as exc:
+            self.failure = str(exc)
+        finally:
+            try:
+                if writer is not None:
+                    writer.close()
+                if sink is not None:
+                    sink.close()
+            except (OSError, pa.ArrowException) as exc:
+                self.failure = self.failure or str(exc)
+
+    def finish(self) -> bool:
+        """Wait for the writes; whether the file holds every table's text columns."""
+        if not self._done:
+            self._done = True
+            self._queue.put(None)
+            self._thread.join()
+        return self.failure is None and bool(self.tables) and bool(self.columns)
+
+    def discard(self) -> None:
+        self.finish()
+        self.path.unlink(missing_ok=True)
+
+    def shared_columns(self, frame: pd.DataFrame) -> list[str]:
+        """The frame's columns that are, buffer for buffer, the columns written here."""
+        shared = []
+        for name in self.columns or []:
+            if name not in frame.columns:
+                continue
+            try:
+                chunks = frame[name].array.__arrow_array__().chunks
+            except (AttributeError, TypeError):      # a column pandas holds in NumPy: a copy
+                continue
+            written = [chunk for table in self.tables for chunk in table.column(name).chunks]
+            if len(chunks) == len(written) and all(map(_same_array, chunks, written)):
+                shared.append(name)
+        return shared
+
+
+def _same_array(a: pa.Array, b: pa.Array) -> bool:
+    """The same values because the same memory: type, length, offset and buffer addresses."""
+    return (a.type == b.type and len(a) == len(b) and a.offset == b.offset
+            and [x.address if x is not None else None for x in a.buffers()]
+            == [x.address if x is not None else None for x in b.buffers()])

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -628,30 +629,61 @@ def sniff_source(source: Source, fmt: str) -> list[Sniffed]:
     return [sniffed]
 
 
-def _read(sniffed: Sniffed) -> RawTable:
+def _read(sniffed: Sniffed, use_threads: bool = True) -> RawTable:
     try:
-        return read_table(sniffed, typed=True)
+        return read_table(sniffed, typed=True, use_threads=use_threads)
     except ConversionFailed as exc:
-        raw = read_table(sniffed, typed=False)
+        raw = read_table(sniffed, typed=False, use_threads=use_threads)
         raw.conversion_error = str(exc)
         return raw
 
 
-def parse_sources(sources: list[Source], fmt: str, ctx: LoadContext, after_read=None) -> list[Parsed]:
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def read_sources(sources: list[Source], fmt: str) -> Iterator[RawTable]:
+    """The tables of format `fmt` in these files, in the files' order.
+
+    Many files (police.uk's monthly files) are read one per core, each by a single-threaded pyarrow
+    parse: that keeps every core busy, where one multi-threaded parse of a 5 MB file after another
+    leaves a fifth of them idle. A few large files are read one after another, each on every core.
+    A file that cannot be read raises its DataFileError in the files' order."""
+    def read_source(source: Source, use_threads: bool) -> list[RawTable]:
+        return [_read(sniffed, use_threads) for sniffed in sniff_source(source, fmt)]
+
+    workers = cores()
+    if workers < 2 or len(sources) < 2 * workers:
+        for source in sources:
+            yield from read_source(source, True)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="read-csv") as pool:
+        futures = [pool.submit(read_source, source, False) for source in sources]
+        try:
+            for future in futures:
+                yield from future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def parse_sources(sources: list[Source], fmt: str, ctx: LoadContext, on_read=None) -> list[Parsed]:
     """Read and validate the files of one dataset, one batch per table. Raises DataFileError.
 
-    `after_read`, if given, is called once every file has been read and before validation (the
-    registry starts hashing the files then, on the cores the single-threaded validation leaves idle)."""
+    `on_read(table_name, raw)`, if given, is called with each table as it is read, in the files'
+    order, before validation (the registry starts writing the cache entry then)."""
     by_table: dict[str, list[RawTable]] = {}
-    for source in sources:
-        for sniffed in sniff_source(source, fmt):
-            raw = _read(sniffed)
-            if not raw.typed:
-                # A value Arrow could not convert: validate this file alone, to say where.
-                PARSERS[(fmt, sniffed.spec.table)](_batch([raw]), ctx)
-            by_table.setdefault(sniffed.spec.table, []).append(raw)
-    if after_read is not None:
-        after_read()
+    for raw in read_sources(sources, fmt):
+        table = raw.sniffed.spec.table
+        if not raw.typed:
+            # A value Arrow could not convert: validate this file alone, to say where.
+            PARSERS[(fmt, table)](_batch([raw]), ctx)
+        if on_read is not None:
+            on_read(table, raw)
+        by_table.setdefault(table, []).append(raw)
     out = []
     for table, raws in by_table.items():
         batch = _batch(raws)
@@ -713,6 +745,15 @@ def _check_police_uk_months(parsed: Parsed) -> None:
                                         expected="each month once per force: keep one download, or remove the "
                                                  "duplicated file (a duplicated release)")
                 seen[key] = file_index
+
+
+def keeps_rows_as_read(fmt: str, sources: list[Source], ctx: LoadContext) -> bool:
+    """Whether `combine` gives the rows of this dataset exactly as read, none filtered out (police.uk
+    files named for the force, or no filtering): then the cache entry can be written from the
+    tables as they are read, while later files are still parsing (see cache.StreamedColumns)."""
+    if not fmt.startswith("police_uk_"):
+        return False
+    return not ctx.filter_force or all(police_uk_name(s) is not None for s in sources)
 
 
 def _filter_police_uk(parsed: Parsed, ctx: LoadContext, warnings: list[str]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -80,19 +81,22 @@ class Source:
 
 
 _ZIPS: dict[tuple, zipfile.ZipFile] = {}
+_ZIPS_LOCK = threading.Lock()     # files are read on several threads (loaders.read_sources)
 
 
 def open_zip(path: Path) -> zipfile.ZipFile:
     """An open ZipFile for `path`, kept open while the file is unchanged (a police.uk download has
-    thousands of members: reading its directory once, not once per member)."""
+    thousands of members: reading its directory once, not once per member). ZipFile reads members
+    on several threads safely."""
     st = os.stat(path)
     key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
-    zf = _ZIPS.get(key)
-    if zf is None:
-        while len(_ZIPS) >= 4:
-            _ZIPS.pop(next(iter(_ZIPS))).close()
-        zf = _ZIPS[key] = zipfile.ZipFile(path)
-    return zf
+    with _ZIPS_LOCK:
+        zf = _ZIPS.get(key)
+        if zf is None:
+            if len(_ZIPS) >= 16:    # dropped, not closed: another thread may be reading it
+                _ZIPS.pop(next(iter(_ZIPS)))
+            zf = _ZIPS[key] = zipfile.ZipFile(path)
+        return zf
 
 
 def zip_sources(path: Path, display_root: str | None = None) -> list[Source]:
@@ -422,10 +426,12 @@ def sniff_for(source: Source, specs: tuple[TableSpec, ...]) -> Sniffed:
 
 def parse_csv(data, *, column_names: list[str], include_columns: list[str], column_types: dict,
               encoding: str = "utf8", newlines_in_values: bool = False,
-              invalid_rows: list | None = None) -> pa.Table:
+              invalid_rows: list | None = None, use_threads: bool = True) -> pa.Table:
     """Parse a CSV with pyarrow: `data` (a path or bytes) starts with the header row, which is skipped
-    and replaced by `column_names`. The only CSV parser the loaders call (tests patch it)."""
-    read_options = pacsv.ReadOptions(skip_rows=1, column_names=column_names, encoding=encoding)
+    and replaced by `column_names`. The only CSV parser the loaders call (tests patch it).
+    `use_threads=False` when the caller reads several files at once, one per core."""
+    read_options = pacsv.ReadOptions(skip_rows=1, column_names=column_names, encoding=encoding,
+                                     use_threads=use_threads)
 
     def handler(row):
         if invalid_rows is not None:
@@ -579,7 +585,7 @@ def _no_rows(source: Source, sniffed: Sniffed) -> DataFileError:
                          expected="at least one row of data under the header")
 
 
-def read_table(sniffed: Sniffed, *, typed: bool = True) -> RawTable:
+def read_table(sniffed: Sniffed, *, typed: bool = True, use_threads: bool = True) -> RawTable:
     """Read the rows of a sniffed table. With `typed`, float/int/bool columns are converted by Arrow;
     if a value does not convert, ConversionFailed is raised and the caller reads again untyped."""
     source = sniffed.source
@@ -627,13 +633,13 @@ def read_table(sniffed: Sniffed, *, typed: bool = True) -> RawTable:
             try:
                 table = parse_csv(data, column_names=[f"c{i}" for i in range(len(header))], include_columns=include,
                                   column_types=column_types, encoding=sniffed.encoding,
-                                  newlines_in_values=newlines, invalid_rows=invalid)
+                                  newlines_in_values=newlines, invalid_rows=invalid, use_threads=use_threads)
                 break
             except pa.ArrowInvalid as exc:
                 message = str(exc)
                 if "UTF8" in message and sniffed.encoding == "utf8":
                     sniffed.encoding = "cp1252"
-                    return read_table(sniffed, typed=typed)
+                    return read_table(sniffed, typed=typed, use_threads=use_threads)
                 if "conversion error" in message:
                     raise ConversionFailed(message) from None
                 if newlines:

@@ -18,6 +18,7 @@ import glob as globlib
 import hashlib
 import os
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,10 +27,11 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from ..errors import DataFileError
-from .cache import STORAGE, DatasetCache, digest, sha256_file
+from ..hashing import FILE_HASH, hash_file
+from .cache import STORAGE, SUFFIX, DatasetCache, StreamedColumns, digest
 from .formats import FORMATS, release_kind
-from .loaders import (LOADER_VERSION, LoadContext, loader_code_hash, combine, month_in_name, parse_sources, police_uk_name,
-                      sources_from_paths)
+from .loaders import (LOADER_VERSION, LoadContext, combine, keeps_rows_as_read, loader_code_hash, month_in_name,
+                      parse_sources, police_uk_name, sources_from_paths)
 from .readers import Source, sniff
 
 POLICE_UK_KINDS = {"police_uk_street": "street", "police_uk_outcomes": "outcomes",
@@ -41,11 +43,11 @@ class SourceFile:
     """A file the build read: for the manifest."""
 
     path: str
-    sha256: str | None      # None when loaded without hashing (load_paths(hashes=False))
+    hash: str | None        # BLAKE3 (FILE_HASH); None when loaded without hashing (load_paths(hashes=False))
     size: int
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "sha256": self.sha256, "size": self.size}
+        return {"path": self.path, FILE_HASH: self.hash, "size": self.size}
 
 
 @dataclass
@@ -274,8 +276,8 @@ def _files(sources: list[Source], cache: DatasetCache, root: Path | None, hashes
                     label = Path(os.path.abspath(s.path)).relative_to(os.path.abspath(root)).as_posix()
                 except ValueError:
                     label = str(s.path)
-            sha = cache.file_sha256(s.path) if hashes else None
-            seen[s.path] = SourceFile(label, sha, s.path.stat().st_size)
+            file_hash = cache.file_hash(s.path) if hashes else None
+            seen[s.path] = SourceFile(label, file_hash, s.path.stat().st_size)
     return list(seen.values())
 
 
@@ -331,9 +333,9 @@ def _pick_single(sources: list[Source], cache: DatasetCache) -> tuple[list[Sourc
     best_key = max((d for d in dated.values() if d is not None), default=None)
     best = [p for p, d in dated.items() if d == best_key] if best_key is not None else list(by_file)
     if len(best) > 1:
-        shas = {cache.file_sha256(p) for p in best}
+        hashes = {cache.file_hash(p) for p in best}
         labels = " and ".join(by_file[p][0].label for p in best)
-        if len(shas) == 1:
+        if len(hashes) == 1:
             raise DataFileError(by_file[best[1]][0].label, f"this file has the same content as "
                                                            f"{by_file[best[0]][0].label}",
                                 expected="each release once: remove the duplicated file (a duplicated release)")
@@ -352,10 +354,11 @@ def _pick_single(sources: list[Source], cache: DatasetCache) -> tuple[list[Sourc
 def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: DatasetCache) -> tuple[dict, list[str]]:
     """Parse and combine the sources of one dataset, or read the result from the cache: (frames, warnings).
 
-    When every file's sha256 is already known (memoised by size and modification time) the cache is
-    looked up first. Otherwise the files are hashed in a background thread while they are parsed (the
-    hash is needed for the cache key and the manifest, the parse anyway: doing both at once saves
-    the time of one of them)."""
+    When every file's hash is already known (memoised by size and modification time) the cache is
+    looked up first. Otherwise the files are hashed on a thread while they are parsed (the hash is
+    needed for the cache key and the manifest, the parse anyway). For police.uk the cache entry's
+    text columns are written, on another thread, as each file is read (cache.StreamedColumns); the
+    entry is named by its key, and so used, only once validation has passed."""
     _check_same_content(sources, cache)
 
     def key_of() -> str:
@@ -366,38 +369,39 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
     # the dataset's place in the cache (its files by name): a new entry there replaces the old one
     slot = digest(fmt, ctx.filter_key(), *sorted(os.path.abspath(s.path) + "|" + (s.member or "") for s in sources))
 
-    pending = [p for p in dict.fromkeys(s.path for s in sources) if not cache.has_sha256(p)] \
+    pending = [p for p in dict.fromkeys(s.path for s in sources) if not cache.has_hash(p)] \
         if cache.directory is not None else []
     if not pending:
-        key = key_of()
-        hit = cache.get_frames(key)
+        hit = cache.get_frames(key_of())
         if hit is not None:
             cache.save()
             frames, info = hit
             return frames, info.get("warnings", [])
-        combined = combine(fmt, parse_sources(sources, fmt, ctx), ctx)
-        cache.put_frames(key, combined.frames, {"warnings": combined.warnings}, slot)
-        cache.save()
-        return combined.frames, combined.warnings
-    # Cold: parse; hash while validating and writing the entry (under a temporary name until the
-    # hashes give its key).
-    workers = max(1, min(len(pending), (os.cpu_count() or 2) - 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sha256") as pool:
-        hashing: dict = {}
+    staging = cache.new_staging()
+    streamed: dict[str, StreamedColumns] = {}
 
-        def start_hashing():
-            for path in pending:
-                hashing[path] = pool.submit(sha256_file, path)
+    def stream(table: str, raw) -> None:
+        if table not in streamed:
+            streamed[table] = StreamedColumns(staging / f"text-{len(streamed)}{SUFFIX}")
+        streamed[table].add(raw.table)
+
+    on_read = stream if staging is not None and STORAGE == "arrow" and keeps_rows_as_read(fmt, sources, ctx) else None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash") as pool:
+        hashing = {path: pool.submit(hash_file, path) for path in pending}
         try:
-            combined = combine(fmt, parse_sources(sources, fmt, ctx, after_read=start_hashing), ctx)
-            staged = cache.stage_frames(combined.frames, {"warnings": combined.warnings})
+            combined = combine(fmt, parse_sources(sources, fmt, ctx, on_read=on_read), ctx)
+            staged = cache.stage_frames(combined.frames, {"warnings": combined.warnings}, staging, streamed)
         except BaseException:
             for future in hashing.values():
                 future.cancel()
+            for text in streamed.values():
+                text.discard()
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
             raise
         hashes = {path: future.result() for path, future in hashing.items()}
-    for path, sha in hashes.items():
-        cache.remember_sha256(path, sha)
+    for path, file_hash in hashes.items():
+        cache.remember_hash(path, file_hash)
     cache.commit(staged, key_of(), slot)
     cache.save()
     return combined.frames, combined.warnings
@@ -405,7 +409,7 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
 
 def _check_same_content(sources: list[Source], cache: DatasetCache) -> None:
     """Two files with the same bytes are a duplicated release. Compared by size, then by the first
-    64 KB, and only then by the sha256 of the whole file."""
+    64 KB, and only then by the hash of the whole file."""
     groups: dict[tuple, list[Source]] = {}
     for s in sources:
         groups.setdefault((cache.size(s),), []).append(s)
@@ -457,7 +461,7 @@ def load_paths(fmt: str, paths, params=None, *, cache_dir: str | Path | None = N
                hashes: bool | None = None) -> LoadedDataset:
     """Load every file of format `fmt` under `paths` (files, folders, zips). With params, police.uk and
     STATS19 rows are filtered to the params' force (unless filter_force=False). Files are hashed
-    (sha256 in `files`) when a cache directory is given or `hashes=True`."""
+    (`hash` in `files`) when a cache directory is given or `hashes=True`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     cache = DatasetCache(cache_dir)
