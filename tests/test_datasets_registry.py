@@ -3,16 +3,18 @@ demonstration data the generator writes."""
 
 from __future__ import annotations
 
-import blake3
 import os
 import shutil
 
+import blake3
+
 import pandas as pd
+import pyarrow.feather as pa_feather
 import pytest
 
-from datasets_helpers import (PRC_PFA_HEADER, REAL, demo_params, make_police_zip, params_with_datasets,
-                              write_lines, write_street)
-from needs_assessment.datasets import DataFileError, load_dataset, readers, resolve_dataset
+from datasets_helpers import (PRC_PFA_HEADER, REAL, STREET_HEADER, demo_params, make_police_zip,
+                              params_with_datasets, street_rows, write_lines, write_street)
+from needs_assessment.datasets import DataFileError, load_dataset, load_paths, loaders, readers, resolve_dataset
 from needs_assessment.datasets.registry import LoadedDataset
 
 
@@ -199,3 +201,77 @@ def test_no_files_for_the_params_force(tmp_path, params):
     with pytest.raises(DataFileError) as info:
         load_dataset("street_crime", p, tmp_path, tmp_path / "cache")
     assert "for the params' force 'demoshire'" in str(info.value) and "south-yorkshire" in str(info.value)
+
+
+def _entries(cache):
+    """The cache's dataset entries, and any staging folders left behind."""
+    folder = cache / "datasets"
+    entries = [p for p in folder.glob("*/*") if p.is_dir()] if folder.exists() else []
+    staging = list(folder.glob(".tmp-*")) if folder.exists() else []
+    return entries, staging
+
+
+def test_police_uk_text_columns_are_cached_as_read_and_only_the_rest_written_after(tmp_path, params):
+    for month in _months("2023-01", "2023-06"):
+        write_street(tmp_path / "data" / "police", month, 9)
+    p = params_with_datasets(params, street_crime="data/police")
+    cache = tmp_path / "cache"
+    first = load_dataset("street_crime", p, tmp_path, cache)
+    (entry,), staging = _entries(cache)
+    assert staging == []
+    text = pa_feather.read_table(entry / "text-0.arrow")
+    rest = pa_feather.read_table(entry / "0.arrow")
+    # the text columns as read, written once; the month (now a Period) and the coordinates beside them
+    assert {"crime_id", "crime_type", "lsoa_code", "falls_within"} <= set(text.column_names)
+    assert "crime_type" not in rest.column_names
+    assert {"month", "longitude", "latitude"} <= set(rest.column_names)
+    assert text.num_rows == rest.num_rows == len(first.frame) == 54
+    second = load_dataset("street_crime", p, tmp_path, cache)
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    assert list(second.frame.columns) == list(first.frame.columns)
+
+
+def test_files_with_different_columns_are_cached_whole(tmp_path, params):
+    write_street(tmp_path / "data" / "police", "2023-01", 5)
+    # the same month layout without the (optional) Context column: the text columns differ by file
+    lines = [STREET_HEADER.rsplit(",", 1)[0]] + [r.rsplit(",", 1)[0] for r in street_rows("2023-02", 5)]
+    write_lines(tmp_path / "data" / "police" / "2023-02" / "2023-02-demoshire-street.csv", lines)
+    p = params_with_datasets(params, street_crime="data/police")
+    cache = tmp_path / "cache"
+    first = load_dataset("street_crime", p, tmp_path, cache)
+    (entry,), staging = _entries(cache)
+    assert staging == [] and not (entry / "text-0.arrow").exists()
+    pd.testing.assert_frame_equal(first.frame, load_dataset("street_crime", p, tmp_path, cache).frame)
+
+
+def test_a_file_that_fails_validation_leaves_no_cache_entry(tmp_path, params, monkeypatch):
+    monkeypatch.setattr(loaders, "cores", lambda: 2)      # files read side by side, as on a real machine
+    for month in _months("2023-01", "2023-06"):
+        write_street(tmp_path / "data" / "police", month, 5)
+    bad = tmp_path / "data" / "police" / "2023-04" / "2023-04-demoshire-street.csv"
+    bad.write_text(bad.read_text().replace("2023-04,Demoshire", "2023-4,Demoshire", 1))
+    p = params_with_datasets(params, street_crime="data/police")
+    cache = tmp_path / "cache"
+    with pytest.raises(DataFileError) as info:
+        load_dataset("street_crime", p, tmp_path, cache)
+    assert "2023-04-demoshire-street.csv" in str(info.value) and "month" in str(info.value).lower()
+    assert _entries(cache) == ([], [])
+
+
+def test_files_read_side_by_side_report_the_first_bad_file_in_order(tmp_path, params, monkeypatch):
+    monkeypatch.setattr(loaders, "cores", lambda: 2)
+    folder = tmp_path / "police"
+    for month in _months("2023-01", "2023-08"):
+        write_street(folder, month, 4)
+    (folder / "2023-03" / "2023-03-demoshire-street.csv").write_text("")
+    (folder / "2023-06" / "2023-06-demoshire-street.csv").write_text("Crime ID,Month\n")
+    with pytest.raises(DataFileError) as info:
+        load_paths("police_uk_street", folder, params)
+    assert "2023-03-demoshire-street.csv" in str(info.value) and "empty" in str(info.value)
+    # the files the side-by-side read gives back are those of the one-after-another read, in order
+    for month in ("2023-03", "2023-06"):
+        write_street(folder, month, 4)
+    side_by_side = load_paths("police_uk_street", folder, params).frame
+    monkeypatch.setattr(loaders, "cores", lambda: 1)
+    pd.testing.assert_frame_equal(side_by_side, load_paths("police_uk_street", folder, params).frame)
+    assert len(side_by_side) == 32

@@ -734,7 +734,10 @@ def _check_police_uk_months(parsed: Parsed) -> None:
     seen: dict[tuple, int] = {}
     for file_index in range(len(parsed.sources)):
         rows = ordinals[parsed.rows_of(file_index)]
-        for ordinal in pd.unique(rows[rows != nat]):
+        rows = rows[rows != nat]
+        # a police.uk file holds one month: its smallest and largest are that month, no hashing needed
+        months = rows[:1] if len(rows) and rows.min() == rows.max() else pd.unique(rows)
+        for ordinal in months:
             month = pd.Period(ordinal=int(ordinal), freq="M")
             for force in _file_forces(parsed, file_index):
                 key = (force, int(ordinal))
