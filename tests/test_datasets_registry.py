@@ -226,6 +226,9 @@ def test_police_uk_text_columns_are_cached_as_read_and_only_the_rest_written_aft
     assert "crime_type" not in rest.column_names
     assert {"month", "longitude", "latitude"} <= set(rest.column_names)
     assert text.num_rows == rest.num_rows == len(first.frame) == 54
+    # each file's hash, taken from the bytes its reader parsed, is the file's BLAKE3
+    for f in first.files:
+        assert f.hash == blake3.blake3((tmp_path / f.path).read_bytes()).hexdigest()
     second = load_dataset("street_crime", p, tmp_path, cache)
     pd.testing.assert_frame_equal(first.frame, second.frame)
     assert list(second.frame.columns) == list(first.frame.columns)

@@ -629,11 +629,11 @@ def sniff_source(source: Source, fmt: str) -> list[Sniffed]:
     return [sniffed]
 
 
-def _read(sniffed: Sniffed, use_threads: bool = True) -> RawTable:
+def _read(sniffed: Sniffed, use_threads: bool = True, hash_file: bool = False) -> RawTable:
     try:
-        return read_table(sniffed, typed=True, use_threads=use_threads)
+        return read_table(sniffed, typed=True, use_threads=use_threads, hash_file=hash_file)
     except ConversionFailed as exc:
-        raw = read_table(sniffed, typed=False, use_threads=use_threads)
+        raw = read_table(sniffed, typed=False, use_threads=use_threads, hash_file=hash_file)
         raw.conversion_error = str(exc)
         return raw
 
@@ -645,15 +645,16 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def read_sources(sources: list[Source], fmt: str) -> Iterator[RawTable]:
-    """The tables of format `fmt` in these files, in the files' order.
+def read_sources(sources: list[Source], fmt: str, hash_paths: frozenset[Path] = frozenset()) -> Iterator[RawTable]:
+    """The tables of format `fmt` in these files, in the files' order (for the CSV files in
+    `hash_paths`, with the file's hash in `RawTable.file_hash`, from the bytes parsed).
 
     Many files (police.uk's monthly files) are read one per core, each by a single-threaded pyarrow
     parse: that keeps every core busy, where one multi-threaded parse of a 5 MB file after another
     leaves a fifth of them idle. A few large files are read one after another, each on every core.
     A file that cannot be read raises its DataFileError in the files' order."""
     def read_source(source: Source, use_threads: bool) -> list[RawTable]:
-        return [_read(sniffed, use_threads) for sniffed in sniff_source(source, fmt)]
+        return [_read(sniffed, use_threads, source.path in hash_paths) for sniffed in sniff_source(source, fmt)]
 
     workers = cores()
     if workers < 2 or len(sources) < 2 * workers:
@@ -670,13 +671,15 @@ def read_sources(sources: list[Source], fmt: str) -> Iterator[RawTable]:
                 future.cancel()
 
 
-def parse_sources(sources: list[Source], fmt: str, ctx: LoadContext, on_read=None) -> list[Parsed]:
+def parse_sources(sources: list[Source], fmt: str, ctx: LoadContext, on_read=None,
+                  hash_paths: frozenset[Path] = frozenset()) -> list[Parsed]:
     """Read and validate the files of one dataset, one batch per table. Raises DataFileError.
 
     `on_read(table_name, raw)`, if given, is called with each table as it is read, in the files'
-    order, before validation (the registry starts writing the cache entry then)."""
+    order, before validation (the registry starts writing the cache entry then, and takes the
+    hashes of the files in `hash_paths`)."""
     by_table: dict[str, list[RawTable]] = {}
-    for raw in read_sources(sources, fmt):
+    for raw in read_sources(sources, fmt, hash_paths):
         table = raw.sniffed.spec.table
         if not raw.typed:
             # A value Arrow could not convert: validate this file alone, to say where.

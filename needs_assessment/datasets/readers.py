@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import DataFileError
+from ..hashing import hash_bytes
 from .formats import ALL_TABLES, HeaderMatch, TableSpec, best_match, match_header
 from .names import snake
 
@@ -426,10 +427,11 @@ def sniff_for(source: Source, specs: tuple[TableSpec, ...]) -> Sniffed:
 
 def parse_csv(data, *, column_names: list[str], include_columns: list[str], column_types: dict,
               encoding: str = "utf8", newlines_in_values: bool = False,
-              invalid_rows: list | None = None, use_threads: bool = True) -> pa.Table:
+              invalid_rows: list | None = None, use_threads: bool = True, check_utf8: bool = True) -> pa.Table:
     """Parse a CSV with pyarrow: `data` (a path or bytes) starts with the header row, which is skipped
     and replaced by `column_names`. The only CSV parser the loaders call (tests patch it).
-    `use_threads=False` when the caller reads several files at once, one per core."""
+    `use_threads=False` when the caller reads several files at once, one per core; `check_utf8=False`
+    when the caller knows the bytes are ASCII."""
     read_options = pacsv.ReadOptions(skip_rows=1, column_names=column_names, encoding=encoding,
                                      use_threads=use_threads)
 
@@ -439,7 +441,8 @@ def parse_csv(data, *, column_names: list[str], include_columns: list[str], colu
         return "skip"
     parse_options = pacsv.ParseOptions(newlines_in_values=newlines_in_values, invalid_row_handler=handler)
     convert_options = pacsv.ConvertOptions(column_types=column_types, include_columns=include_columns,
-                                           strings_can_be_null=True, quoted_strings_can_be_null=True)
+                                           strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                           check_utf8=check_utf8)
     src = pa.BufferReader(data) if isinstance(data, bytes) else str(data)
     return pacsv.read_csv(src, read_options=read_options, parse_options=parse_options,
                           convert_options=convert_options)
@@ -459,6 +462,7 @@ class RawTable:
     headers: dict[str, str]                 # snake name -> header as published
     typed: bool                             # float/int/bool columns converted (else all text)
     conversion_error: str | None = None
+    file_hash: str | None = None            # the hash of the file's bytes as read (plain CSV files, if asked)
     row_numbers: np.ndarray | None = None   # spreadsheet row number of each data row
     _csv_lines: np.ndarray | None = field(default=None, repr=False)
 
@@ -585,9 +589,11 @@ def _no_rows(source: Source, sniffed: Sniffed) -> DataFileError:
                          expected="at least one row of data under the header")
 
 
-def read_table(sniffed: Sniffed, *, typed: bool = True, use_threads: bool = True) -> RawTable:
+def read_table(sniffed: Sniffed, *, typed: bool = True, use_threads: bool = True,
+               hash_file: bool = False) -> RawTable:
     """Read the rows of a sniffed table. With `typed`, float/int/bool columns are converted by Arrow;
-    if a value does not convert, ConversionFailed is raised and the caller reads again untyped."""
+    if a value does not convert, ConversionFailed is raised and the caller reads again untyped.
+    With `hash_file`, a CSV file's hash is taken from the very bytes parsed (`RawTable.file_hash`)."""
     source = sniffed.source
     spec = sniffed.spec
     if sniffed.empty:
@@ -596,7 +602,7 @@ def read_table(sniffed: Sniffed, *, typed: bool = True, use_threads: bool = True
     kinds = {c.name: c.kind for c in spec.columns} if spec else {}
     string_extras = set(spec.string_extras) if spec else set()
     header = sniffed.header
-    row_numbers = None
+    row_numbers = file_hash = None
     if source.suffix in (".ods", ".xlsx"):
         sheet = next(s for s in read_sheets(source) if s.name == sniffed.sheet)
         body = sheet.rows[sniffed.header_index + 1:]
@@ -623,7 +629,10 @@ def read_table(sniffed: Sniffed, *, typed: bool = True, use_threads: bool = True
                 column_types[key] = _arrow_type(kinds[name], typed)
             elif name in string_extras or not typed or not (spec and spec.keep_extra):
                 column_types[key] = TEXT
-        data = source.read_bytes() if (source.member is not None or sniffed.header_line > 1) else source.path
+        data = source.read_bytes()
+        file_hash = hash_bytes(data) if hash_file and source.member is None else None
+        # police.uk files are ASCII: then pyarrow need not check that the text is UTF-8 (a tenth of its time)
+        check_utf8 = not data.isascii()
         if sniffed.header_line > 1:
             data = _from_line(data, sniffed.header_line)
         invalid: list = []
@@ -633,13 +642,14 @@ def read_table(sniffed: Sniffed, *, typed: bool = True, use_threads: bool = True
             try:
                 table = parse_csv(data, column_names=[f"c{i}" for i in range(len(header))], include_columns=include,
                                   column_types=column_types, encoding=sniffed.encoding,
-                                  newlines_in_values=newlines, invalid_rows=invalid, use_threads=use_threads)
+                                  newlines_in_values=newlines, invalid_rows=invalid, use_threads=use_threads,
+                                  check_utf8=check_utf8)
                 break
             except pa.ArrowInvalid as exc:
                 message = str(exc)
                 if "UTF8" in message and sniffed.encoding == "utf8":
                     sniffed.encoding = "cp1252"
-                    return read_table(sniffed, typed=typed, use_threads=use_threads)
+                    return read_table(sniffed, typed=typed, use_threads=use_threads, hash_file=hash_file)
                 if "conversion error" in message:
                     raise ConversionFailed(message) from None
                 if newlines:
@@ -650,7 +660,7 @@ def read_table(sniffed: Sniffed, *, typed: bool = True, use_threads: bool = True
         table = table.rename_columns([positions[int(k[1:])] for k in table.column_names])
     if table.num_rows == 0:
         raise _no_rows(source, sniffed)
-    return RawTable(source, sniffed, table, headers, typed, row_numbers=row_numbers)
+    return RawTable(source, sniffed, table, headers, typed, row_numbers=row_numbers, file_hash=file_hash)
 
 
 def _from_line(data: bytes, line: int) -> bytes:

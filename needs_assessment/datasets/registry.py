@@ -355,10 +355,11 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
     """Parse and combine the sources of one dataset, or read the result from the cache: (frames, warnings).
 
     When every file's hash is already known (memoised by size and modification time) the cache is
-    looked up first. Otherwise the files are hashed on a thread while they are parsed (the hash is
-    needed for the cache key and the manifest, the parse anyway). For police.uk the cache entry's
-    text columns are written, on another thread, as each file is read (cache.StreamedColumns); the
-    entry is named by its key, and so used, only once validation has passed."""
+    looked up first. Otherwise the files are hashed while they are parsed (the hash is needed for the
+    cache key and the manifest, the parse anyway): a CSV file from the bytes its reader parses, a
+    zip or spreadsheet on a thread of its own. For police.uk the cache entry's text columns are
+    written, on another thread, as each file is read (cache.StreamedColumns); the entry is named by
+    its key, and so used, only once validation has passed."""
     _check_same_content(sources, cache)
 
     def key_of() -> str:
@@ -378,18 +379,23 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
             frames, info = hit
             return frames, info.get("warnings", [])
     staging = cache.new_staging()
+    streaming = staging is not None and STORAGE == "arrow" and keeps_rows_as_read(fmt, sources, ctx)
     streamed: dict[str, StreamedColumns] = {}
+    hashed_by_readers: dict[Path, str] = {}
+    csv_files = frozenset(s.path for s in sources if s.member is None and s.suffix == ".csv") & set(pending)
 
-    def stream(table: str, raw) -> None:
-        if table not in streamed:
-            streamed[table] = StreamedColumns(staging / f"text-{len(streamed)}{SUFFIX}")
-        streamed[table].add(raw.table)
+    def on_read(table: str, raw) -> None:
+        if raw.file_hash is not None:
+            hashed_by_readers[raw.source.path] = raw.file_hash
+        if streaming:
+            if table not in streamed:
+                streamed[table] = StreamedColumns(staging / f"text-{len(streamed)}{SUFFIX}")
+            streamed[table].add(raw.table)
 
-    on_read = stream if staging is not None and STORAGE == "arrow" and keeps_rows_as_read(fmt, sources, ctx) else None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash") as pool:
-        hashing = {path: pool.submit(hash_file, path) for path in pending}
+        hashing = {path: pool.submit(hash_file, path) for path in pending if path not in csv_files}
         try:
-            combined = combine(fmt, parse_sources(sources, fmt, ctx, on_read=on_read), ctx)
+            combined = combine(fmt, parse_sources(sources, fmt, ctx, on_read=on_read, hash_paths=csv_files), ctx)
             staged = cache.stage_frames(combined.frames, {"warnings": combined.warnings}, staging, streamed)
         except BaseException:
             for future in hashing.values():
@@ -400,8 +406,9 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         hashes = {path: future.result() for path, future in hashing.items()}
-    for path, file_hash in hashes.items():
-        cache.remember_hash(path, file_hash)
+    hashes.update(hashed_by_readers)
+    for path in pending:
+        cache.remember_hash(path, hashes[path] if path in hashes else hash_file(path))
     cache.commit(staged, key_of(), slot)
     cache.save()
     return combined.frames, combined.warnings
