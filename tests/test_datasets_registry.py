@@ -9,6 +9,7 @@ import shutil
 import blake3
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.feather as pa_feather
 import pytest
 
@@ -226,6 +227,8 @@ def test_police_uk_text_columns_are_cached_as_read_and_only_the_rest_written_aft
     assert "crime_type" not in rest.column_names
     assert {"month", "longitude", "latitude"} <= set(rest.column_names)
     assert text.num_rows == rest.num_rows == len(first.frame) == 54
+    # written in batches of many rows, not one per file: six small files make one batch
+    assert pa.ipc.open_file(entry / "text-0.arrow").num_record_batches == 1
     # each file's hash, taken from the bytes its reader parsed, is the file's BLAKE3
     for f in first.files:
         assert f.hash == blake3.blake3((tmp_path / f.path).read_bytes()).hexdigest()

@@ -299,6 +299,9 @@ def read_frame(path: Path) -> pd.DataFrame:
     return frame
 
 
+BATCH_ROWS = 1 << 16    # as pyarrow.feather.write_feather's default chunk size
+
+
 class StreamedColumns:
     """The text columns of one table, written into a staging entry file by file as the files are read.
 
@@ -328,6 +331,14 @@ class StreamedColumns:
 
     def _write(self) -> None:
         writer = sink = schema = None
+        pending: list[pa.Table] = []
+
+        def flush():
+            # Written in batches of at least BATCH_ROWS rows, not one per 1 MB block of each file: a
+            # frame read back in a few large chunks is faster to compute on than one in hundreds.
+            if pending:
+                writer.write_table(pa.concat_tables(pending).combine_chunks())
+                pending.clear()
         try:
             while (table := self._queue.get()) is not None:
                 if self.failure is not None:
@@ -340,7 +351,11 @@ class StreamedColumns:
                     schema = part.schema
                     sink = pa.output_stream(str(self.path), buffer_size=4 << 20)
                     writer = pa.ipc.new_file(sink, schema)
-                writer.write_table(part)
+                pending.append(part)
+                if sum(t.num_rows for t in pending) >= BATCH_ROWS:
+                    flush()
+            if self.failure is None and writer is not None:
+                flush()
         except (OSError, pa.ArrowException) as exc:
             self.failure = str(exc)
         finally:
