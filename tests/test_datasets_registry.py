@@ -16,6 +16,7 @@ import pytest
 from datasets_helpers import (PRC_PFA_HEADER, REAL, STREET_HEADER, demo_params, make_police_zip,
                               params_with_datasets, street_rows, write_lines, write_street)
 from needs_assessment.datasets import DataFileError, load_dataset, load_paths, loaders, readers, resolve_dataset
+from needs_assessment.datasets import cache as cache_module
 from needs_assessment.datasets.registry import LoadedDataset
 
 
@@ -281,3 +282,36 @@ def test_files_read_side_by_side_report_the_first_bad_file_in_order(tmp_path, pa
     monkeypatch.setattr(loaders, "cores", lambda: 1)
     pd.testing.assert_frame_equal(side_by_side, load_paths("police_uk_street", folder, params).frame)
     assert len(side_by_side) == 32
+
+
+def test_a_cache_that_cannot_be_written_costs_time_not_the_load(tmp_path, params, monkeypatch):
+    for month in _months("2023-01", "2023-03"):
+        write_street(tmp_path / "data" / "police", month, 6)
+    p = params_with_datasets(params, street_crime="data/police")
+    cache = tmp_path / "cache"
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(cache_module, "write_frame", full_disk)
+    loaded = load_dataset("street_crime", p, tmp_path, cache)
+    assert len(loaded.frame) == 18
+    assert any("dataset cache could not be written (No space left on device)" in w and str(cache) in w
+               for w in loaded.warnings)
+    assert _entries(cache) == ([], [])
+    monkeypatch.undo()
+    again = load_dataset("street_crime", p, tmp_path, cache)      # and the next load caches as usual
+    pd.testing.assert_frame_equal(loaded.frame, again.frame)
+    assert len(_entries(cache)[0]) == 1 and not any("cache" in w for w in again.warnings)
+
+
+def test_staging_folders_a_killed_build_left_are_removed(tmp_path, params):
+    stale = tmp_path / "cache" / "datasets" / ".tmp-killed"
+    stale.mkdir(parents=True)
+    (stale / "0.arrow").write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    recent = tmp_path / "cache" / "datasets" / ".tmp-running"
+    recent.mkdir()
+    write_street(tmp_path / "data" / "police", "2023-01", 4)
+    load_dataset("street_crime", params_with_datasets(params, street_crime="data/police"), tmp_path,
+                 tmp_path / "cache")
+    assert not stale.exists() and recent.exists()     # another build may be writing that one now

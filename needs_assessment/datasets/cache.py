@@ -29,6 +29,7 @@ import os
 import queue
 import shutil
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from ..hashing import hash_file
 from .readers import Source, open_zip
 
 INDEX_VERSION = 3
+STALE_STAGING_SECONDS = 24 * 3600
 
 
 def digest(*parts: object) -> str:
@@ -142,12 +144,18 @@ class DatasetCache:
         self._dirty = True
 
     def save(self) -> None:
+        """Write the index. It only saves work later (hashes, formats): if it cannot be written (a
+        full disk, no permission) the load goes on and the next one hashes the files again."""
         if self.directory is None or not self._dirty:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
         tmp = self.directory / f"index.json.{uuid.uuid4().hex}.tmp"
-        tmp.write_text(json.dumps(self._index), encoding="utf-8")
-        os.replace(tmp, self.directory / "index.json")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(self._index), encoding="utf-8")
+            os.replace(tmp, self.directory / "index.json")
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return
         self._dirty = False
 
     # --- entries ----------------------------------------------------------------------------
@@ -173,11 +181,18 @@ class DatasetCache:
         self.commit(self.stage_frames(frames, info), key, slot)
 
     def new_staging(self) -> Path | None:
-        """A folder for an entry being written, under a temporary name until `commit` names it."""
+        """A folder for an entry being written, under a temporary name until `commit` names it.
+        Staging folders a killed build left behind (older than a day) are removed."""
         if self.directory is None:
             return None
         folder = self.directory / "datasets"
         folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(".tmp-*"):
+            try:
+                if time.time() - old.stat().st_mtime > STALE_STAGING_SECONDS:
+                    shutil.rmtree(old, ignore_errors=True)
+            except OSError:
+                pass
         tmp = folder / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
         return tmp
@@ -213,11 +228,12 @@ class DatasetCache:
         if staged is None:
             return
         entry = self._entry("datasets", key)
-        entry.parent.mkdir(parents=True, exist_ok=True)
         try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, entry)
-        except OSError:  # another process wrote the same entry first: keep theirs
+        except OSError:  # another process wrote the same entry first (keep theirs), or no room
             shutil.rmtree(staged, ignore_errors=True)
+            return
         if slot is not None:
             slots = self._index.setdefault("slots", {})
             previous = slots.get(slot)

@@ -378,7 +378,12 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
             cache.save()
             frames, info = hit
             return frames, info.get("warnings", [])
-    staging = cache.new_staging()
+    cache_problems: list[str] = []
+    try:
+        staging = cache.new_staging()
+    except OSError as exc:
+        staging = None
+        cache_problems.append(_cache_warning(cache, exc))
     streaming = staging is not None and STORAGE == "arrow" and keeps_rows_as_read(fmt, sources, ctx)
     streamed: dict[str, StreamedColumns] = {}
     hashed_by_readers: dict[Path, str] = {}
@@ -396,14 +401,16 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
         hashing = {path: pool.submit(hash_file, path) for path in pending if path not in csv_files}
         try:
             combined = combine(fmt, parse_sources(sources, fmt, ctx, on_read=on_read, hash_paths=csv_files), ctx)
-            staged = cache.stage_frames(combined.frames, {"warnings": combined.warnings}, staging, streamed)
+            try:
+                staged = cache.stage_frames(combined.frames, {"warnings": combined.warnings}, staging, streamed)
+            except OSError as exc:     # the data is loaded: a cache that cannot be written only costs time
+                _abandon(staging, streamed)
+                staged = None
+                cache_problems.append(_cache_warning(cache, exc))
         except BaseException:
             for future in hashing.values():
                 future.cancel()
-            for text in streamed.values():
-                text.discard()
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+            _abandon(staging, streamed)
             raise
         hashes = {path: future.result() for path, future in hashing.items()}
     hashes.update(hashed_by_readers)
@@ -411,7 +418,19 @@ def load_sources(fmt: str, sources: list[Source], ctx: LoadContext, cache: Datas
         cache.remember_hash(path, hashes[path] if path in hashes else hash_file(path))
     cache.commit(staged, key_of(), slot)
     cache.save()
-    return combined.frames, combined.warnings
+    return combined.frames, combined.warnings + cache_problems
+
+
+def _abandon(staging: Path | None, streamed: dict[str, StreamedColumns]) -> None:
+    for text in streamed.values():
+        text.discard()
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _cache_warning(cache: DatasetCache, exc: OSError) -> str:
+    return (f"the dataset cache could not be written ({exc.strerror or exc}): the data loaded, but the next "
+            f"build reads these files again; check the free space and permissions of {cache.directory}")
 
 
 def _check_same_content(sources: list[Source], cache: DatasetCache) -> None:
