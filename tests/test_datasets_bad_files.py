@@ -126,3 +126,27 @@ def test_the_corpus_has_a_file_for_every_rule():
                  "month-outside-file", "negative-count", "unknown-force", "unknown-area", "empty-file",
                  "duplicated-release", "duplicate-indicator-row", "value-over-denominator"):
         assert rule in folders
+
+
+@pytest.mark.parametrize("column, bad, words", [
+    ("Falls within", "Gotham City Police", ["not a police force we know", "'Gotham City Police'"]),
+    ("Month", "2024/01", ["not written as a month", "'2024/01'", "YYYY-MM"]),
+])
+def test_a_bad_value_on_every_row_of_a_file_is_found(tmp_path, column, bad, words):
+    """The same bad value on every row: each chunk as read holds one value, which validation then
+    looks at once per chunk (validation.chunk_values) rather than row by row."""
+    from datasets_helpers import STREET_HEADER, street_rows, write_lines
+    header = STREET_HEADER.split(",")
+    position = header.index(column)
+    rows = []
+    for row in street_rows("2024-01", 12):
+        cells = row.split(",")
+        cells[position] = bad
+        rows.append(",".join(cells))
+    path = write_lines(tmp_path / "2024-01-demoshire-street.csv", [STREET_HEADER] + rows)
+    with pytest.raises(DataFileError) as info:
+        load_paths("police_uk_street", path, demo_params())
+    message = str(info.value)
+    assert str(path) in message and f"column '{column}'" in message and "line 2" in message
+    assert all(w in message for w in words), message
+    assert "the same problem on 11 other lines" in message

@@ -256,3 +256,26 @@ def test_windows_1252_text_and_a_byte_order_mark(tmp_path, params):
 ])
 def test_dates_in_file_names(name, expected):
     assert date_in_name(name) == expected
+
+
+def test_months_read_chunk_by_chunk_are_those_read_row_by_row():
+    """police.uk months are parsed once per chunk when each chunk holds one month (as read from one
+    file): the same Period column as parsing each distinct value."""
+    import pyarrow as pa
+    from needs_assessment.datasets.loaders import parse_iso_month, to_months
+    from needs_assessment.datasets.validation import chunk_values, distinct_values
+    text = pa.large_string()
+    chunks = [pa.array(["2023-01"] * 3, text), pa.array([], text), pa.array(["2023-02"] * 2, text),
+              pa.array(["2023-13"] * 2, text), pa.array(["2023-01"], text)]
+    by_chunk = pa.table({"month": pa.chunked_array(chunks, text)}).to_pandas()["month"]
+    row_by_row = pd.Series(by_chunk.tolist(), dtype=object, name="month")
+    assert chunk_values(by_chunk) == ["2023-01", "2023-02", "2023-13", "2023-01"]
+    assert chunk_values(row_by_row) is None
+    assert distinct_values(by_chunk) == ["2023-01", "2023-02", "2023-13"] == sorted(distinct_values(row_by_row))
+    fast, slow = to_months(by_chunk, parse_iso_month), to_months(row_by_row, parse_iso_month)
+    pd.testing.assert_series_equal(fast, slow)
+    assert [str(m) for m in fast] == ["2023-01"] * 3 + ["2023-02"] * 2 + ["NaT"] * 2 + ["2023-01"]
+    # a chunk with two months, or a missing one, is read row by row
+    mixed = pa.table({"month": pa.chunked_array([pa.array(["2023-01", None, "2023-02"], text)])}).to_pandas()["month"]
+    assert chunk_values(mixed) is None
+    assert [str(m) for m in to_months(mixed, parse_iso_month)] == ["2023-01", "NaT", "2023-02"]

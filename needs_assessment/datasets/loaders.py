@@ -27,8 +27,8 @@ from .formats import FORMATS, Col
 from .names import known_force_names, map_uniques, normalise_force
 from .readers import (TABLE_SUFFIXES, Batch, ConversionFailed, RawTable, Sniffed, Source, pick_header, read_sheets,
                       read_table, sniff, sniff_for, zip_sources)
-from .validation import (MONTH_FORMAT, MONTH_RE, Rule, SchemaBuilder, check_columns_present, duplicate_rule,
-                         known_names_check, not_duplicated, str_full_match, values_check)
+from .validation import (MONTH_FORMAT, MONTH_RE, Rule, SchemaBuilder, check_columns_present, chunk_values,
+                         duplicate_rule, known_names_check, not_duplicated, str_full_match, values_check)
 
 # Bump when a change to the loaders changes what they return. The cache keys include it and also a
 # hash of this package's source (`loader_code_hash`), so an edited loader never reads stale entries.
@@ -120,6 +120,12 @@ _NAT = pd.NaT
 
 def to_months(series: pd.Series, parse) -> pd.Series:
     """Parse each distinct value once (`parse` returns a Period or None) into a Period[M] column."""
+    per_chunk = chunk_values(series)
+    if per_chunk is not None:   # police.uk: one month per file, so per chunk as read
+        parsed = {v: _ordinal(parse(v)) for v in dict.fromkeys(per_chunk)}
+        lengths = [len(c) for c in series.array.__arrow_array__().chunks if len(c)]
+        out = np.repeat(np.array([parsed[v] for v in per_chunk], dtype=np.int64), lengths)
+        return pd.Series(pd.PeriodIndex.from_ordinals(out, freq="M"), index=series.index, name=series.name)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     ordinals = np.array([_ordinal(parse(u)) for u in uniques], dtype=np.int64) if len(uniques) else \
         np.array([], dtype=np.int64)
