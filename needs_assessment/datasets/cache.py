@@ -399,8 +399,8 @@ class StreamedColumns:
         """The frame's columns that are, buffer for buffer, the columns written here."""
         shared = []
         for name in self.columns or []:
-            if name not in frame.columns:
-                continue
+            if name not in frame.columns or not isinstance(frame[name].dtype, pd.StringDtype):
+                continue      # gone, or replaced (the month, now a Period)
             try:
                 chunks = frame[name].array.__arrow_array__().chunks
             except (AttributeError, TypeError):      # a column pandas holds in NumPy: a copy
