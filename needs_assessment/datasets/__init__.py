@@ -3,7 +3,7 @@
 Public API
 ----------
 detect_format(path) -> str                       the format of a file, from its header row
-resolve_dataset(name, params, project_root)      -> Release (which files, which release, their sha256)
+resolve_dataset(name, params, project_root)      -> Release (which files, which release, their BLAKE3 hashes)
 load_dataset(name, params, project_root, cache_dir=None) -> LoadedDataset (frames, rows, months ...)
 load_paths(format, paths, params=None, ...)      -> LoadedDataset for files/folders/zips given directly
 load_<format>(paths, params=None, ...)           -> DataFrame (stats19: dict of three DataFrames)
