@@ -214,6 +214,8 @@ class DatasetCache:
                 write_frame(frame, staging / f"{i}{SUFFIX}", base=(text.path.name, shared) if shared else None)
                 if text is not None and not shared:
                     text.discard()
+            for name in streamed.keys() - frames.keys():    # a table no frame is named after
+                streamed[name].discard()
             (staging / "frames.json").write_text(json.dumps({"frames": list(frames), "info": info}),
                                                  encoding="utf-8")
         except BaseException:
