@@ -177,9 +177,6 @@ class DatasetCache:
             return None
         return frames, meta.get("info", {})
 
-    def put_frames(self, key: str, frames: dict[str, pd.DataFrame], info: dict, slot: str | None = None) -> None:
-        self.commit(self.stage_frames(frames, info), key, slot)
-
     def new_staging(self) -> Path | None:
         """A folder for an entry being written, under a temporary name until `commit` names it.
         Staging folders a killed build left behind (older than a day) are removed."""

@@ -709,11 +709,6 @@ def _batch(raws: list[RawTable]) -> Batch:
     return Batch(raws)
 
 
-def parse_source(source: Source, fmt: str, ctx: LoadContext) -> list[Parsed]:
-    """Read and validate one file."""
-    return parse_sources([source], fmt, ctx)
-
-
 # --------------------------------------------------------------------------------------------
 # Combining the files of a dataset
 # --------------------------------------------------------------------------------------------
