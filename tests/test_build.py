@@ -119,6 +119,23 @@ def test_builds_never_change_the_reviewers_files(project, first_build):
     assert tree_hashes(project / SMALL / "recommendations") == before
 
 
+def test_renaming_a_chapter_in_the_params_reruns_it(project, first_build):
+    """A notebook reads the params file itself (titles, the plan, the order of measures): a change
+    there must not publish the chapter from the cache with its old title."""
+    params_file = project / SMALL / "params.yml"
+    original = params_file.read_text()
+    assert original.count("title: Safer Streets") == 1
+    params_file.write_text(original.replace("title: Safer Streets", "title: Safer Streets and Roads"))
+    try:
+        result = build(options(project))
+        assert result.exit_code == 0
+        assert {c.chapter_id: c.status for c in result.chapters}["S1"] == "executed"
+        assert "Safer Streets and Roads" in html_text(project)
+    finally:
+        params_file.write_text(original)
+        build(options(project))
+
+
 def test_changed_data_reruns_chapters_and_changes_the_findings(project, first_build):
     chapter_md = project / "_build" / "small-plan" / "book" / "chapters" / "S1-safer-streets.md"
     before = chapter_md.read_text()

@@ -67,10 +67,14 @@ class BuildResult:
     message: str = ""
 
 
-def chapter_key(chapter: Chapter, parameters: dict, measures_key: str, code_hash: str, root: Path) -> str:
+def chapter_key(chapter: Chapter, parameters: dict, params: Params, measures_key: str, code_hash: str,
+                root: Path) -> str:
+    """What a chapter's output depends on. The notebook reads the params file itself (the plan's
+    name, chapter titles, the order of its measures), so the params' content is part of the key,
+    not only the path that `parameters` gives."""
     notebook_bytes = (root / chapter.notebook).read_bytes()
     return sha256_bytes(stable_json({
-        "notebook": sha256_bytes(notebook_bytes), "parameters": parameters,
+        "notebook": sha256_bytes(notebook_bytes), "parameters": parameters, "params": params.model_dump(),
         "measures": measures_key, "code": code_hash, "kernel": KERNEL_NAME}).encode())
 
 
@@ -94,14 +98,13 @@ def build(options: BuildOptions) -> BuildResult:
             if not options.quiet:
                 print(f"Another build of {params.cycle} is running; waiting for it to finish...", flush=True)
             fcntl.flock(lock, fcntl.LOCK_EX)
-        return _build(options)
+        return _build(options, params)
 
 
-def _build(options: BuildOptions) -> BuildResult:
+def _build(options: BuildOptions, params: Params) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     root = options.root.resolve()
-    params = load_params(options.params_path)
     build_dir = root / "_build" / params.cycle
     build_dir.mkdir(parents=True, exist_ok=True)
     chapters = params.chapters()
@@ -129,7 +132,7 @@ def _build(options: BuildOptions) -> BuildResult:
     keys: dict[str, str] = {}
     for chapter in chapters:
         parameters = notebook_parameters(params, chapter, options, build_dir)
-        key = chapter_key(chapter, parameters, measures_key, code_hash, root)
+        key = chapter_key(chapter, parameters, params, measures_key, code_hash, root)
         keys[chapter.id] = key
         log = build_dir / "notebooks" / f"{chapter.id}.ipynb"
         record_path = log.with_suffix(".json")
