@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..measures.disclosure import SUPPRESSION_NOTE
+from ..measures.disclosure import suppression_note
 from ..measures.result import MeasureResult
 from ..params import Chapter, Params
 
@@ -77,7 +77,7 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
         ("Area", params.area.name),
         ("Latest period", f"12 months to {params.period_end_month.strftime('%B %Y')}"),
         ("Baseline", f"{params.baseline.start} to {params.baseline.end}"),
-        ("Suppression", SUPPRESSION_NOTE),
+        ("Suppression", suppression_note(params.suppression_threshold)),
         ("Missing values", "Empty cells in the CSV files and [x] in the report mean not available."),
         ("Licence", "Contains public sector information licensed under the Open Government Licence v3.0."),
     ]
