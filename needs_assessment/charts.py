@@ -284,20 +284,23 @@ def _round_frame(df: pd.DataFrame, columns: list[str], decimals: int = 4) -> pd.
 
 def available_charts(result: MeasureResult) -> list[str]:
     """Which chart functions have something to draw for this result:
-    any of "trend", "district", "msg", "deprivation", "disproportionality"."""
+    any of "trend", "district", "msg", "deprivation", "disproportionality". Judged on the
+    disclosure-controlled figures the charts draw, so a breakdown whose every figure is suppressed
+    offers no chart."""
     out = []
     if not trend_data(result).dropna(subset=["value"]).empty:
         out.append("trend")
     if any(f.value is not None for f in _district_figures(result)):
         out.append("district")
-    msg = result.extras.get("msg")
-    if msg is not None and not msg.empty and msg["value"].notna().any():
+
+    def present(name: str) -> bool:
+        extra = result.extras.get(name)
+        return extra is not None and not extra.empty
+    if present("msg") and msg_data(result)["value"].notna().any():
         out.append("msg")
-    dep = result.extras.get("deprivation")
-    if dep is not None and not dep.empty and dep["value"].notna().any():
+    if present("deprivation") and deprivation_data(result)["value"].notna().any():
         out.append("deprivation")
-    dis = result.extras.get("disproportionality")
-    if dis is not None and not dis.empty and dis["rate_ratio"].notna().any():
+    if present("disproportionality") and (_groups(disproportionality_data(result))["rate_ratio"] > 0).any():
         out.append("disproportionality")
     return out
 

@@ -206,3 +206,22 @@ def test_same_numbers_give_the_same_png(tmp_path):
     a = C.trend_chart(mf.neighbourhood_crime(peers=False), tmp_path / "a.png")
     b = C.trend_chart(mf.neighbourhood_crime(peers=False), tmp_path / "b.png")
     assert a.path.read_bytes() == b.path.read_bytes()      # no timestamps or versions in the file
+
+
+def test_a_breakdown_whose_every_figure_is_suppressed_offers_no_chart(tmp_path):
+    """available_charts judges on the figures the charts draw (after disclosure control): a
+    deprivation or disproportionality breakdown made only of counts 1 to 4 is not offered, where the
+    chart would have nothing to draw."""
+    result = mf.neighbourhood_crime()
+    assert "deprivation" in C.available_charts(result)
+    result.extras["deprivation"]["count"] = [3.0, 2.0, 4.0, 1.0, 3.0, 2.0, 4.0, 1.0, 3.0, 2.0]
+    assert "deprivation" not in C.available_charts(result)
+    with pytest.raises(C.ChartDataError):
+        C.deprivation_chart(result, tmp_path / "dep.png")
+
+    searches = mf.stop_search()
+    assert "disproportionality" in C.available_charts(searches)
+    searches.extras["disproportionality"]["searches"] = 2.0
+    assert "disproportionality" not in C.available_charts(searches)
+    with pytest.raises(C.ChartDataError):
+        C.disproportionality_chart(searches, tmp_path / "dis.png")
