@@ -766,13 +766,7 @@ def _msg_position(result: MeasureResult, data: pd.DataFrame) -> tuple[str, float
     if me.empty or pd.isna(me["value"].iloc[0]):
         return "", None, None
     row = me.iloc[0]
-    size = int(data["value"].notna().sum())
-    rank = int(row["rank"])
-    if rank <= (size + 1) / 2:
-        pos = "the lowest" if rank == 1 else f"the {F._ordinal(rank)} lowest"
-    else:
-        k = size - rank + 1
-        pos = "the highest" if k == 1 else f"the {F._ordinal(k)} highest"
+    pos = F.rank_position(int(row["rank"]), int(data["value"].notna().sum()))
     average = F._num(data.attrs.get("msg_average"))
     sig = None
     lo, hi = F._num(row["lower_95"]), F._num(row["upper_95"])

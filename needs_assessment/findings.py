@@ -661,6 +661,14 @@ def controlled_extra(result: MeasureResult, kind: str) -> pd.DataFrame | None:
     return df
 
 
+def rank_position(rank: int, size: int) -> str:
+    """"the lowest", "the 3rd lowest", "the 2nd highest": a rank (1 = lowest) among `size` values."""
+    if rank <= (size + 1) / 2:
+        return "the lowest" if rank == 1 else f"the {_ordinal(rank)} lowest"
+    from_top = size - rank + 1
+    return "the highest" if from_top == 1 else f"the {_ordinal(from_top)} highest"
+
+
 def msg_finding(result: MeasureResult) -> str:
     """Where the force ranks in its most similar group, and whether it differs from the group average."""
     msg = controlled_extra(result, "msg")
@@ -669,7 +677,9 @@ def msg_finding(result: MeasureResult) -> str:
     msg = msg.assign(_sup=msg["suppressed"])
     average = _num(msg.attrs.get("msg_average"))
     period = period_phrase(result.period_start, result.period_end)
-    size = len(msg)
+    # ranked among the forces whose figures are published: counting a suppressed force would say
+    # where its hidden figure lies
+    size = int(msg["value"].notna().sum())
     forces = msg[msg["is_force"].fillna(False).astype(bool)]
     if forces.empty:
         return "The most similar group figures do not include this force."
@@ -679,15 +689,11 @@ def msg_finding(result: MeasureResult) -> str:
                 "not compared with its most similar group of forces.")
         return text
     value = float(me["value"])
-    rank = int(msg["value"].rank(method="min").loc[me.name]) if is_missing(me.get("rank")) else int(me["rank"])
-    if rank <= (size + 1) / 2:
-        position = "the lowest" if rank == 1 else f"the {_ordinal(rank)} lowest"
-    else:
-        from_top = size - rank + 1
-        position = "the highest" if from_top == 1 else f"the {_ordinal(from_top)} highest"
+    position = rank_position(int(msg["value"].rank(method="min").loc[me.name]), size)
     stat = _stat_noun(result)
+    shown = "" if size == len(msg) else " with figures to publish"
     text = (f"In {period} {result.area_name} had {position} {stat} of the {size} forces in its most similar "
-            f"group ({format_value(value, result)}).")
+            f"group{shown} ({format_value(value, result)}).")
     if average is not None:
         text += f" The group average was {format_value(average, result)}."
         lo, hi = _num(me.get("lower_95")), _num(me.get("upper_95"))

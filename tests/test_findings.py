@@ -246,3 +246,20 @@ def test_performance_summary_counts_and_lists_off_track():
     assert "- **Stalking protection orders**: too small to publish ([c])" in text
     row = force(results[4])
     assert not shown(f"{int(row['count'])}", text.split("Stalking protection orders")[1])
+
+
+def test_msg_finding_ranks_among_the_published_forces_only():
+    """A force whose figure is suppressed is left out of the rank and the group size, as in the
+    chart and the table: counting it would say where its hidden figure lies."""
+    r = mf.neighbourhood_crime()
+    msg = r.extras["msg"]
+    me = msg[msg["is_force"]].iloc[0]
+    above = msg[~msg["is_force"] & (msg["value"] > me["value"])].index[0]
+    msg.loc[above, "count"] = 3.0                      # below the threshold of 5: suppressed
+    text = F.msg_finding(r)
+    published = msg["value"].where(msg.index != above)
+    rank = int(published.rank(method="min")[me.name])
+    size = len(msg) - 1
+    position = F.rank_position(rank, size)
+    assert f"{position} rate of the {size} forces in its most similar group with figures to publish" in text
+    assert f"of the {len(msg)} forces" not in text
