@@ -270,7 +270,7 @@ def district_table(result: MeasureResult, label: str | None = None, caption: str
 def status_frame(results: Sequence[MeasureResult]) -> pd.DataFrame:
     """Every measure's force-level status: measure_id, measure, statistic, unit, period, value,
     lower_95, upper_95, baseline_value, change_vs_baseline_pct, change_vs_baseline_points, comparison,
-    status, suppressed."""
+    status, suppressed, baseline_suppressed."""
     rows = []
     for r in results:
         fig = F._force_figures(r)
@@ -278,22 +278,25 @@ def status_frame(results: Sequence[MeasureResult]) -> pd.DataFrame:
                 "unit": r.unit, "period": F.period_phrase(r.period_start, r.period_end, article=False),
                 "polarity": r.definition.polarity}
         if fig is None or not r.has_data:
-            rows.append({**base, "comparison": NOT_COMPARED, "status": F.NO_DATA, "suppressed": False})
+            rows.append({**base, "comparison": NOT_COMPARED, "status": F.NO_DATA, "suppressed": False,
+                         "baseline_suppressed": False})
             continue
         points = (fig.value - fig.baseline_value) if (r.definition.statistic == "proportion" and fig.value is not None
                                                       and fig.baseline_value is not None) else np.nan
         rows.append({**base, "value": fig.value, "lower_95": fig.lower, "upper_95": fig.upper,
                      "baseline_value": fig.baseline_value, "change_vs_baseline_pct": fig.change_vs_baseline_pct,
                      "change_vs_baseline_points": points, "comparison": fig.comparison or NOT_COMPARED,
-                     "status": fig.status or F.NO_DATA, "suppressed": fig.suppressed})
+                     "status": fig.status or F.NO_DATA, "suppressed": fig.suppressed,
+                     "baseline_suppressed": fig.baseline_suppressed})
     cols = ["measure_id", "measure", "statistic", "unit", "period", "polarity", "value", "lower_95", "upper_95",
             "baseline_value", "change_vs_baseline_pct", "change_vs_baseline_points", "comparison", "status",
-            "suppressed"]
+            "suppressed", "baseline_suppressed"]
     df = pd.DataFrame(rows, columns=cols)
     for c in ["value", "lower_95", "upper_95", "baseline_value", "change_vs_baseline_pct",
               "change_vs_baseline_points"]:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-    df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
+    for c in ("suppressed", "baseline_suppressed"):
+        df[c] = df[c].fillna(False).astype(bool)
     return df
 
 
@@ -309,12 +312,12 @@ def status_table(results: Sequence[MeasureResult], label: str | None = None, cap
     frame = status_frame(results)
     rows = []
     for r, (_, f) in zip(results, frame.iterrows()):
-        sup = bool(f["suppressed"])
+        sup, base_sup = bool(f["suppressed"]), bool(f["baseline_suppressed"])
         rows.append({
             "measure": _measure_cell(r),
             "value": F.format_value(f["value"], r, unit=False, suppressed=sup),
-            "baseline": F.format_value(f["baseline_value"], r, unit=False),
-            "change": (F.SUPPRESSED if sup else
+            "baseline": F.format_value(f["baseline_value"], r, unit=False, suppressed=base_sup),
+            "change": (F.SUPPRESSED if sup or base_sup else
                        F.signed_change(f["change_vs_baseline_points"], 1, " pp")
                        if r.definition.statistic == "proportion" else F.signed_change(f["change_vs_baseline_pct"])),
             "comparison": F.SUPPRESSED if sup else F.symbol_markdown(f["comparison"]),

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from needs_assessment import findings as F
 from needs_assessment import tables as T
 
 try:
@@ -146,3 +147,13 @@ def test_msg_deprivation_and_disproportionality_tables():
     assert body["White"][4] == "1.0 (reference)"
     with pytest.raises(ValueError):
         T.table_frame("nope", s)
+
+
+def test_status_table_marks_a_suppressed_baseline_too_small_not_missing():
+    """A baseline count of 1 to 4 is [c] (too small to publish), as the finding says, not [x]."""
+    result = mf.build_result("stalking_protection_orders", baseline_monthly=0.25, previous_monthly=2.0,
+                             latest_monthly=2.5, peers=False, deprivation=False)
+    assert F.figures_for(result.force_row, 5).baseline_suppressed
+    row = rows_of(T.status_table([result], "small"))[2]
+    assert row[2] == "[c]" and row[3] == "[c]"
+    assert "[c]" in F.measure_finding(result) or "too small to publish" in F.measure_finding(result)
