@@ -279,3 +279,15 @@ def test_months_read_chunk_by_chunk_are_those_read_row_by_row():
     mixed = pa.table({"month": pa.chunked_array([pa.array(["2023-01", None, "2023-02"], text)])}).to_pandas()["month"]
     assert chunk_values(mixed) is None
     assert [str(m) for m in to_months(mixed, parse_iso_month)] == ["2023-01", "NaT", "2023-02"]
+
+
+def test_an_unclosed_quote_in_a_long_file_is_a_data_error(tmp_path):
+    """A stray opening quote swallows the rest of the file into one value; the message still names
+    the file, not a csv module traceback."""
+    rows = [f"Area {i},E0600{i:04d},{100 + i}" for i in range(6000)]
+    rows[10] = '"Area x,E06000010,110'
+    path = tmp_path / "households.csv"
+    path.write_text("geography,geography code,Number of households: Total\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataFileError) as info:
+        load_census_households(path)
+    assert str(path) in str(info.value) and "one value per column" in str(info.value)

@@ -9,7 +9,6 @@ A `Source` is one table file: a CSV/ODS/XLSX on disk, or a member of a zip (poli
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import re
@@ -234,23 +233,26 @@ def _xlsx_text(v) -> str:
     return str(v)
 
 
-_SHEETS: dict[str, list[Sheet]] = {}
+_SHEETS: dict[tuple, list[Sheet]] = {}
 
 
 def read_sheets(source: Source) -> list[Sheet]:
+    """The sheets of a spreadsheet, memoised by path, size and modification time (sniffing and
+    reading a file ask for them more than once)."""
+    key = _stat_key(source)
+    sheets = _SHEETS.get(key)
+    if sheets is not None:
+        return sheets
     data = source.read_bytes()
     if not data.strip():
         raise DataFileError(source.label, "the file is empty", expected="a header row and at least one row of data")
-    key = hashlib.sha1(data).hexdigest()
-    if key in _SHEETS:
-        return _SHEETS[key]
     try:
         sheets = read_ods(data) if source.suffix == ".ods" else read_xlsx(data)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
         raise DataFileError(source.label, f"the spreadsheet cannot be read ({exc})",
                             expected="an .ods or .xlsx file saved by a spreadsheet program") from None
     if len(_SHEETS) >= 4:
-        _SHEETS.pop(next(iter(_SHEETS)))
+        _SHEETS.pop(next(iter(_SHEETS), None), None)
     _SHEETS[key] = sheets
     return sheets
 
@@ -325,16 +327,18 @@ def _records_with_lines(text: str):
 
 
 _HEADER_MATCHES: dict[tuple, HeaderMatch | None] = {}
+_UNSEEN = object()
 
 
 def _best_match_memo(header: list[str], specs) -> HeaderMatch | None:
     """best_match, memoised by the header row (the files of a download share their header)."""
     key = (tuple(header), tuple(id(s) for s in specs))
-    if key not in _HEADER_MATCHES:
+    found = _HEADER_MATCHES.get(key, _UNSEEN)   # one lookup: files are sniffed on several threads
+    if found is _UNSEEN:
         if len(_HEADER_MATCHES) > 2048:
             _HEADER_MATCHES.clear()
-        _HEADER_MATCHES[key] = best_match(header, specs)
-    return _HEADER_MATCHES[key]
+        _HEADER_MATCHES[key] = found = best_match(header, specs)
+    return found
 
 
 def pick_header(rows: list[list], specs) -> tuple[int, HeaderMatch | None]:
@@ -693,15 +697,7 @@ def _cast_columns(table: pa.Table, kinds: dict[str, str]) -> pa.Table:
 
 def _raise_ragged(source: Source, sniffed: Sniffed, n_columns: int):
     text, _ = _decode(source.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""))
-    line = 1
-    index = -1
-    for record in reader:
-        start = line
-        line = reader.line_num + 1
-        if not record or all(not c.strip() for c in record):
-            continue
-        index += 1
+    for index, (record, start) in enumerate(_records_with_lines(text)):
         if index > sniffed.header_index and len(record) != n_columns:
             raise DataFileError(source.label, f"this row has {len(record)} values but the header has {n_columns} "
                                               f"columns", row=start,
