@@ -315,3 +315,13 @@ def test_staging_folders_a_killed_build_left_are_removed(tmp_path, params):
     load_dataset("street_crime", params_with_datasets(params, street_crime="data/police"), tmp_path,
                  tmp_path / "cache")
     assert not stale.exists() and recent.exists()     # another build may be writing that one now
+
+
+def test_a_cache_folder_that_is_a_file_warns_once_and_loads(tmp_path, params):
+    write_street(tmp_path / "data" / "police", "2023-01", 4)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "datasets").write_text("not a folder")
+    loaded = load_dataset("street_crime", params_with_datasets(params, street_crime="data/police"), tmp_path, cache)
+    assert len(loaded.frame) == 4
+    assert sum("dataset cache could not be written" in w for w in loaded.warnings) == 1

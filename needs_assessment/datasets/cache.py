@@ -23,6 +23,7 @@ rows: cached load 4.6x faster than the first load with Parquet, about 25x with A
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -154,7 +155,8 @@ class DatasetCache:
             tmp.write_text(json.dumps(self._index), encoding="utf-8")
             os.replace(tmp, self.directory / "index.json")
         except OSError:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             return
         self._dirty = False
 
@@ -194,13 +196,13 @@ class DatasetCache:
         tmp.mkdir()
         return tmp
 
-    def stage_frames(self, frames: dict[str, pd.DataFrame], info: dict, staging: Path | None = None,
+    def stage_frames(self, frames: dict[str, pd.DataFrame], info: dict, staging: Path | None,
                      streamed: dict[str, "StreamedColumns"] | None = None) -> Path | None:
-        """Write an entry under a temporary name (before its key is known); `commit` names it.
+        """Write an entry into `staging` (from `new_staging`; None: no cache, nothing written), under
+        its temporary name until `commit` names it by its key.
 
         `streamed` (by frame name) holds text columns already written while the files were read: a
         frame's columns that are still those very arrays are not written again."""
-        staging = staging or self.new_staging()
         if staging is None:
             return None
         streamed = streamed or {}
