@@ -45,9 +45,10 @@ KERNEL_START_RETRIES = 2
 
 
 def _kernel_start_failure(exc: Exception) -> bool:
+    """A kernel that failed to start (kernels started together can race for a port): worth another
+    try. A kernel that died while running the notebook (out of memory, a crash) is not."""
     text = f"{type(exc).__name__}: {exc}"
-    return any(s in text for s in ("Address already in use", "Kernel died before replying",
-                                   "DeadKernelError", "kernel_info"))
+    return any(s in text for s in ("Address already in use", "Kernel died before replying", "kernel_info"))
 
 
 def _execute(job: NotebookJob, kernel_name: str, events, attempt: int = 0) -> NotebookOutcome:
