@@ -73,6 +73,7 @@ def test_cold_build_publishes_book_summary_and_downloads(project, first_build):
     data = manifest(project)
     assert {c: v["status"] for c, v in data["chapters"].items()} == {"S1": "executed", "F1": "executed"}
     assert data["inputs"]["street_crime"]["files"][0]["blake3"]
+    assert data["staging_warnings"] == []     # every chart has its alt text and caption
     assert data["package_version"]
     html = html_text(project)
     assert "Safer Streets" in html and "Fair Policing" in html

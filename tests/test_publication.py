@@ -210,6 +210,7 @@ def test_the_demo_plan_publishes_book_summary_and_downloads(out):
         assert (out / name).is_file(), name
     manifest = json.loads((out / "build-manifest.json").read_text())
     assert set(manifest["chapters"]) == set(CHAPTER_IDS)
+    assert manifest["staging_warnings"] == []   # no chart without alt text or caption, no output dropped
     assert set(manifest["recommendations"]) == {r for ids in RECOMMENDATIONS.values() for r in ids}
 
 

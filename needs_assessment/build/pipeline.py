@@ -189,6 +189,10 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     staging = stage_book(params, root, build_dir, chapters, {r.chapter_id: r for r in ordered}, results)
     manifest["measures"] = staging.measure_statuses
     manifest["recommendations"] = staging.recommendations_manifest
+    # what turning the notebooks into chapters left out or found missing (alt text, captions)
+    manifest["staging_warnings"] = staging.warnings
+    for warning in staging.warnings:
+        progress.note(f"chapter warning: {warning}")
     review = review_report(staging.recommendations, staging.measure_statuses, params=params)
     stale = [f"{item.id} ({os.path.relpath(item.file, root)}, line {item.line}): "
              + "; ".join(f"{c.measure} {c.describe()}" for c in item.changes) for item in review.needs_review]
