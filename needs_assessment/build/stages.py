@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..hashing import FILE_HASH
 from ..params import Params
 from ..measures.engine import Sources, area_profile, compute_measures
 from ..measures.store import RESULTS_FILE, save_measure_results
-from ..datasets.registry import load_dataset, resolve_dataset
+from ..datasets.cache import DatasetCache
+from ..datasets.registry import Release, load_release, resolve_dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -41,20 +41,16 @@ def stable_json(value) -> str:
     return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
 
 
-@dataclass
-class DataStage:
-    manifest: dict            # datasets -> format, release, files (path, blake3, bytes), rows, months
-    key: str                  # hash of everything the measures depend on
-
-
-def resolve_data(params: Params, root: Path) -> dict:
-    """Which files each dataset uses (latest release), with their hashes; nothing is parsed yet."""
-    manifest = {}
+def resolve_data(params: Params, root: Path, cache: DatasetCache) -> tuple[dict, dict[str, Release]]:
+    """Which files each dataset uses (latest release), with their hashes; nothing is parsed yet.
+    Returns the data manifest and the releases (to load, if the measures must be computed)."""
+    manifest, releases = {}, {}
     for name in params.datasets:
-        release = resolve_dataset(name, params, root).as_dict()
-        release["release"] = release.pop("description")
-        manifest[name] = release
-    return manifest
+        releases[name] = release = resolve_dataset(name, params, root, cache=cache)
+        entry = release.as_dict()
+        entry["release"] = entry.pop("description")
+        manifest[name] = entry
+    return manifest, releases
 
 
 def measures_key(params: Params, data_manifest: dict, code_hash: str) -> str:
@@ -68,7 +64,8 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
                        code_hash: str, force: bool = False, jobs: int | None = None) -> tuple[dict, str, bool]:
     """Load the data and compute every measure, unless the cached results match. Returns
     (data manifest, measures key, whether it was computed)."""
-    data_manifest = resolve_data(params, root)
+    cache = DatasetCache(cache_dir)
+    data_manifest, releases = resolve_data(params, root, cache)
     key = measures_key(params, data_manifest, code_hash)
     results_path = build_dir / RESULTS_FILE
     key_path = results_path.with_suffix(".key")
@@ -78,7 +75,7 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
         return json.loads(manifest_path.read_text())["datasets"], key, False
     frames, formats = {}, {}
     for name in params.datasets:
-        loaded = load_dataset(name, params, root, cache_dir)
+        loaded = load_release(releases[name], params, root, cache)
         frames[name] = loaded.frames
         formats[name] = loaded.format
         data_manifest[name].update(loaded.summary())

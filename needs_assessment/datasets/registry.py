@@ -471,6 +471,14 @@ def load_dataset(name: str, params, project_root: str | Path, cache_dir: str | P
     root = Path(project_root)
     cache = DatasetCache(cache_dir if cache_dir is not None else default_cache_dir(root))
     release = resolve_dataset(name, params, root, cache=cache, filter_force=filter_force, hashes=False)
+    return load_release(release, params, root, cache, filter_force=filter_force)
+
+
+def load_release(release: Release, params, project_root: str | Path, cache: DatasetCache, *,
+                 filter_force: bool = True) -> LoadedDataset:
+    """Load a release `resolve_dataset` found (the build resolves every dataset first, to know
+    whether its measures need computing at all)."""
+    root, name = Path(project_root), release.dataset
     ctx = LoadContext.from_params(params, filter_force=filter_force)
     frames, warnings = load_sources(release.format, release.sources, ctx, cache)
     files = _files(release.sources, cache, root)   # hashed while loading: memoised now
