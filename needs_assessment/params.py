@@ -117,6 +117,15 @@ class Params(Strict):
 
     _check_month = field_validator("period_end")(_month)
 
+    @field_validator("baseline")
+    @classmethod
+    def _baseline_is_twelve_months(cls, window: Window) -> Window:
+        months = (pd.Period(window.end, freq="M") - pd.Period(window.start, freq="M")).n + 1
+        if months != 12:
+            raise ValueError(f"the baseline must be 12 months, start and end included (e.g. 2019-01 to "
+                             f"2019-12); {window.start} to {window.end} is {months}")
+        return window
+
     @model_validator(mode="after")
     def _cross_references(self) -> "Params":
         chapter_ids = [c.id for c in self.chapters()]

@@ -46,6 +46,14 @@ def test_bad_month_names_key_and_line(tmp_path):
     assert "period_end" in message and "YYYY-MM" in message and "line" in message
 
 
+def test_a_baseline_that_is_not_twelve_months_names_the_key_and_line(tmp_path):
+    path = write(tmp_path, lambda r: r.update(baseline={"start": "2019-04", "end": "2020-09"}))
+    with pytest.raises(ParamsError) as err:
+        load_params(path)
+    message = str(err.value)
+    assert "baseline" in message and "12 months" in message and "is 18" in message and "line" in message
+
+
 def test_unknown_measure_in_a_chapter(tmp_path):
     def mutate(raw):
         raw["plan"]["parts"][1]["chapters"][0]["measures"].append("burglary_typo")
