@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 
 from .names import normalise_header
 
-# Column kinds: how the value is read and checked.
+# Column kinds (Col.kind): how the value is read and checked.
 #   str    text
 #   float  a decimal number (coordinates)
 #   int    a whole number, possibly negative (DfT codes; -1 is missing)
 #   count  a whole number, not negative; thousands separators allowed ("1,234")
 #   bool   True / False / blank
-#   cat    text with few distinct values (crime type, force name ...): a pandas categorical
-KINDS = ("str", "float", "int", "count", "bool")
 
 
 _REGEXES: dict[str, re.Pattern] = {}

@@ -97,10 +97,6 @@ def known_force_names(extra: Iterable[str] = (), *, include_fraud_bodies: bool =
     return frozenset(names)
 
 
-def same_force(a: object, b: object) -> bool:
-    return normalise_force(a) == normalise_force(b)
-
-
 def snake(header: str) -> str:
     """'Crime type' -> 'crime_type', 'Self-defined ethnicity' -> 'self_defined_ethnicity'."""
     text = str(header).replace("\ufeff", "").strip().lower()

@@ -74,11 +74,6 @@ class Source:
         with open_zip(self.path).open(self.member) as fh:
             return fh.read(n)
 
-    def size(self) -> int:
-        if self.member is None:
-            return self.path.stat().st_size
-        return open_zip(self.path).getinfo(self.member).file_size
-
 
 _ZIPS: dict[tuple, zipfile.ZipFile] = {}
 _ZIPS_LOCK = threading.Lock()     # files are read on several threads (loaders.read_sources)

@@ -44,9 +44,6 @@ class Sources:
             return next(iter(parts.values()))
         return parts[part]
 
-    def has(self, dataset: str) -> bool:
-        return dataset in self.frames
-
 
 # --- step 1: monthly counts ----------------------------------------------------------------------
 

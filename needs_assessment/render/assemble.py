@@ -85,11 +85,6 @@ def letters(n: int) -> str:
     return out
 
 
-def _has_class(element: pa.Element, cls: str) -> bool:
-    a = pa.get_attr(element)
-    return bool(a) and cls in a[1]
-
-
 class _Assembler:
     def __init__(self, pub: Publication):
         self.pub = pub

@@ -7,7 +7,6 @@ Only the bits of the AST the renderer touches have helpers here.
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 from functools import lru_cache
@@ -99,10 +98,6 @@ def link(inlines: list[Element], target: str, classes: list[str] | None = None) 
 
 def plain(inlines: list[Element]) -> Element:
     return el("Plain", inlines)
-
-
-def para(inlines: list[Element]) -> Element:
-    return el("Para", inlines)
 
 
 def header(level: int, inlines: list[Element], ident: str = "", classes: list[str] | None = None,
@@ -227,6 +222,3 @@ def stringify(node: Any) -> str:
     go(node)
     return " ".join("".join(parts).split())
 
-
-def deepcopy(node: Any) -> Any:
-    return copy.deepcopy(node)
