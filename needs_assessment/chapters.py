@@ -10,7 +10,6 @@ editing a recommendation never re-runs a notebook.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import charts, findings, tables
+from .tables import slug
 from .hashing import FILE_HASH
 from .measures.store import load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
@@ -25,10 +25,6 @@ from .measures.result import MeasureResult
 from .params import Chapter, Params, load_params
 
 FIGURES = "figures"
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass

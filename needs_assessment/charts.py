@@ -290,7 +290,7 @@ def available_charts(result: MeasureResult) -> list[str]:
     out = []
     if not trend_data(result).dropna(subset=["value"]).empty:
         out.append("trend")
-    if any(f.value is not None for f in _district_figures(result)):
+    if any(f.value is not None for f in F._district_figures(result)):
         out.append("district")
 
     def present(name: str) -> bool:
@@ -357,12 +357,6 @@ def _windows_covered(monthly: pd.DataFrame, ends: list[pd.Period]) -> np.ndarray
         return np.zeros(len(ends), dtype=bool)
 
 
-def _force_figs(result: MeasureResult) -> F.Figures | None:
-    if result.summary.empty or not (result.summary["area_type"] == "force").any():
-        return None
-    return F.figures_for(result.force_row, F.suppression_threshold(result))
-
-
 def _size_text(result: MeasureResult, fig: F.Figures) -> tuple[str, float] | None:
     """Size of the change against the baseline for a headline: ("18%", -18.3) or
     ("5.3 percentage points", -5.3); None when there is none."""
@@ -381,7 +375,7 @@ def headline_for_trend(result: MeasureResult) -> str:
     """"The rate of neighbourhood crime is 18% below the 2019 baseline" (or "similar to ... (1.7% lower)"
     when the change is within chance)."""
     subject = F._capital(F.measure_subject(result))
-    fig = _force_figs(result)
+    fig = F._force_figures(result)
     period = F.period_phrase(result.period_start, result.period_end)
     if fig is None or not result.has_data:
         return f"No data are available for {F.lower_first(result.title)} for {period}"
@@ -441,7 +435,7 @@ def alt_text_for_trend(result: MeasureResult) -> str:
         text += f" The {noun} was {fb} at both the start and the end"
     else:
         text += f" The {noun} {'rose' if b > a else 'fell'} from {fa} to {fb}"
-    fig = _force_figs(result)
+    fig = F._force_figures(result)
     base_period = F.period_phrase(result.baseline_start, result.baseline_end)
     if fig is not None and fig.baseline_value is not None and fig.value is not None:
         if result.definition.statistic == "proportion":
@@ -507,7 +501,7 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
     title, subtitle = headline_for_trend(result), subtitle_for_trend(result)
     alt = alt_text_for_trend(result)
     source = source or source_text(result)
-    fig_figs = _force_figs(result)
+    fig_figs = F._force_figures(result)
     baseline = fig_figs.baseline_value if fig_figs is not None else None
     target = getattr(result.definition.target, "at_least", None)
     base_label = f"Baseline ({F.period_phrase(result.baseline_start, result.baseline_end, article=False)})"
@@ -597,13 +591,6 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
 # --------------------------------------------------------------------------------------------------
 # districts
 
-def _district_figures(result: MeasureResult) -> list[F.Figures]:
-    if result.summary.empty:
-        return []
-    threshold = F.suppression_threshold(result)
-    return [F.figures_for(row, threshold) for _, row in result.districts.iterrows()]
-
-
 def _district_word(result: MeasureResult, fig: F.Figures) -> str:
     # A district's count is part of the force's count: comparing them would mean nothing.
     if result.definition.statistic == "count":
@@ -620,7 +607,7 @@ def district_data(result: MeasureResult) -> pd.DataFrame:
 def headline_for_districts(result: MeasureResult) -> str:
     """"The rate of neighbourhood crime is significantly higher than the Demoshire figure in Brookmere
     and lower in Ashby Vale" (or "No district's rate ... differs significantly ...")."""
-    figs = [f for f in _district_figures(result) if f.value is not None]
+    figs = [f for f in F._district_figures(result) if f.value is not None]
     name = F.lower_first(result.title)
     stat = F._stat_noun(result)
     if not figs:
@@ -651,11 +638,11 @@ def subtitle_for_districts(result: MeasureResult) -> str:
 
 
 def alt_text_for_districts(result: MeasureResult) -> str:
-    figs = _district_figures(result)
+    figs = F._district_figures(result)
     shown = sorted([f for f in figs if f.value is not None], key=lambda f: -f.value)
     hidden = [f.area for f in figs if f.value is None and f.suppressed]
     name = F.lower_first(result.title)
-    force = _force_figs(result)
+    force = F._force_figures(result)
     count_stat = result.definition.statistic == "count"
     text = (f"Dot chart of {name}, {_stat_label(result)} by district in {result.area_name}, "
             f"{F.period_phrase(result.period_start, result.period_end)}, with 95% confidence intervals")
@@ -697,13 +684,13 @@ def district_chart(result: MeasureResult, path: str | Path, *, source: str | Non
                    titles: bool = False) -> Chart:
     """Horizontal dot chart of each district's latest value with interval whiskers, the force value
     as a dashed reference line and each district's value and comparison word written beside it."""
-    figs = _district_figures(result)
+    figs = F._district_figures(result)
     if not any(f.value is not None for f in figs):
         raise ChartDataError(f"{result.measure_id}: no district figures to draw")
     title, subtitle = headline_for_districts(result), subtitle_for_districts(result)
     alt = alt_text_for_districts(result)
     source = source or source_text(result)
-    force = _force_figs(result)
+    force = F._force_figures(result)
     count_stat = result.definition.statistic == "count"
     order = sorted(figs, key=lambda f: (f.value is None, -(f.value or 0), f.area))
     n = len(order)

@@ -552,6 +552,8 @@ def measure_finding(result: MeasureResult) -> str:
 
 
 def _district_figures(result: MeasureResult) -> list[Figures]:
+    if result.summary.empty:
+        return []
     threshold = suppression_threshold(result)
     return [figures_for(row, threshold) for _, row in result.districts.iterrows()]
 

@@ -38,12 +38,15 @@ _NUMERIC_TEXT = re.compile(r"^[+\-−]?[\d,]*\.?\d+\s*(%|pp|times)?$")
 # --------------------------------------------------------------------------------------------------
 # the renderer
 
+def slug(text: str) -> str:
+    """"District rates" -> "district-rates": for labels and anchors."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).strip().lower()).strip("-")
+
+
 def tbl_label(label: str) -> str:
     """"District rates" -> "tbl-district-rates"; an existing "tbl-" prefix is kept."""
-    slug = re.sub(r"[^a-z0-9]+", "-", str(label).strip().lower()).strip("-")
-    if slug.startswith("tbl-"):
-        return slug
-    return "tbl-" + slug
+    label = slug(label)
+    return label if label.startswith("tbl-") else "tbl-" + label
 
 
 def format_cell(value: Any, decimals: int | None = None) -> str:
