@@ -300,3 +300,15 @@ def test_cli(tmp_path, capsys):
     assert main(["--out", str(tmp_path / "cli"), "--scale", "0.02", "--params", str(PARAMS)]) == 0
     assert "not official statistics" in capsys.readouterr().out
     assert (tmp_path / "cli" / "force").is_dir()
+
+
+def test_a_peer_force_keeps_its_template_wherever_the_force_sits_in_the_group():
+    """Crimes, 999 calls and population of a peer come from one template, whether or not the force
+    is listed first in the most similar group."""
+    from needs_assessment.demo.generate import _peer_template
+    first = ["Demoshire Police", "Northvale Police", "Southmere Constabulary"]
+    middle = ["Northvale Police", "Demoshire Police", "Southmere Constabulary"]
+    for peer in ("Northvale Police", "Southmere Constabulary"):
+        assert _peer_template(first, "Demoshire Police", peer) is _peer_template(middle, "Demoshire Police", peer)
+    assert _peer_template(first, "Demoshire Police", "Northvale Police") is not \
+        _peer_template(first, "Demoshire Police", "Southmere Constabulary")

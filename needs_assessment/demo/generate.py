@@ -421,6 +421,13 @@ SS_OUTCOME_P = {
 }
 
 
+def _peer_template(msg: list[str], force: str, name: str) -> dict:
+    """The template a peer force's figures are made from: by its place among the peers (the force
+    itself left out), so its crimes, calls and population come from the same template."""
+    peers = [m for m in msg if m != force]
+    return PEER_TEMPLATES[peers.index(name) % len(PEER_TEMPLATES)]
+
+
 # ----------------------------------------------------------------------------------------------
 # Small helpers
 # ----------------------------------------------------------------------------------------------
@@ -1080,7 +1087,7 @@ def write_home_office(geo: Geography, sim: StreetSim, out: Path, force: str, msg
         if name == force:
             vals = force_counts
         else:
-            t = PEER_TEMPLATES[(p_i - 1) % len(PEER_TEMPLATES)] if p_i > 0 else PEER_TEMPLATES[0]
+            t = _peer_template(msg, force, name)
             group_mult = {g: float(np.exp(peer_rng.normal(0, 0.15))) for g in groups}
             gm = np.array([group_mult[o[2]] for o in offences])
             yrs = np.arange(len(quarters))[:, None] / 4
@@ -1106,7 +1113,7 @@ def write_home_office(geo: Geography, sim: StreetSim, out: Path, force: str, msg
         if name == force:
             pop, target = pop_force, None
         else:
-            t = PEER_TEMPLATES[(p_i - 1) % len(PEER_TEMPLATES)]
+            t = _peer_template(msg, force, name)
             pop, target = t["pop"], t["calls999"]
         for month in months:
             yrs = _month_index(month) / 12
@@ -1185,7 +1192,7 @@ def write_ons(geo: Geography, out: Path, force: str, msg: list[str], period_end:
         if name == force:
             area.append([code, name, "Police Force Area"] + [force_pop[y] for y in years])
         else:
-            t = PEER_TEMPLATES[(p_i - 1) % len(PEER_TEMPLATES)]
+            t = _peer_template(msg, force, name)
             g = 0.004 + 0.002 * ((p_i * 7) % 5)
             area.append([code, name, "Police Force Area"] +
                         [int(round(t["pop"] * (1 + g) ** (y - 2019), -1)) for y in years])
