@@ -119,6 +119,8 @@ def review_command(argv: list[str]) -> int:
     parser.add_argument("--previous", type=Path, help="the previous cycle's build-manifest.json")
     parser.add_argument("--strict", action="store_true", help="exit non-zero when a recommendation needs review")
     args = parser.parse_args(argv)
+    from .build.book import measure_statuses
+    from .build.pipeline import cycle_lock
     from .build.stages import package_code_hash, run_measures_stage
     from .measures.store import load_measure_results
     from .params import load_params
@@ -126,10 +128,9 @@ def review_command(argv: list[str]) -> int:
     from .review import format_review_html, format_review_text, review_report
     params = load_params(args.params)
     build_dir = ROOT / "_build" / params.cycle
-    run_measures_stage(params, ROOT, build_dir, ROOT / ".cache" / "datasets", package_code_hash())
-    results = load_measure_results(build_dir)
-    statuses = {m: {"comparison": str(r.force_row["comparison"]), "status": str(r.force_row["status"])}
-                for m, r in results.items()}
+    with cycle_lock(ROOT, params.cycle):
+        run_measures_stage(params, ROOT, build_dir, ROOT / ".cache" / "datasets", package_code_hash())
+        statuses = measure_statuses(load_measure_results(build_dir))
     previous = json.loads(args.previous.read_text()) if args.previous else None
     recommendations = load_recommendations(ROOT / params.recommendations, params)
     report = review_report(recommendations, statuses, previous, params=params)
@@ -137,5 +138,4 @@ def review_command(argv: list[str]) -> int:
     html_path = build_dir / "review-report.html"
     html_path.write_text(format_review_html(report), encoding="utf-8")
     print(f"\nReview report written to {html_path}")
-    needs_review = getattr(report, "needs_review", [])
-    return 1 if (args.strict and needs_review) else 0
+    return 1 if (args.strict and report.needs_review) else 0

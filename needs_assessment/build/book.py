@@ -144,11 +144,17 @@ def stage_book(params: Params, root: Path, build_dir: Path, chapters: list[Chapt
         for png in (build_dir / "chapters" / chapter.id / "figures").glob("*.png"):
             shutil.copyfile(png, book / "chapters" / "figures" / png.name)
 
-    statuses = {m: {"comparison": str(r.force_row["comparison"]), "status": str(r.force_row["status"]),
-                    "value": None if r.force_row["suppressed"] else _float(r.force_row["value"]),
-                    "change_vs_baseline_pct": _float(r.force_row["change_vs_baseline_pct"])}
-                for m, r in results.items()}
-    return Staging(book, variables, statuses, recommendations, recommendations_manifest(recommendations), warnings)
+    return Staging(book, variables, measure_statuses(results), recommendations,
+                   recommendations_manifest(recommendations), warnings)
+
+
+def measure_statuses(results: dict) -> dict[str, dict]:
+    """Each measure's force-level comparison, status, value and change: what the manifest records
+    and what the review of agreed recommendations compares with."""
+    return {m: {"comparison": str(r.force_row["comparison"]), "status": str(r.force_row["status"]),
+                "value": None if r.force_row["suppressed"] else _float(r.force_row["value"]),
+                "change_vs_baseline_pct": _float(r.force_row["change_vs_baseline_pct"])}
+            for m, r in results.items()}
 
 
 def _float(value):

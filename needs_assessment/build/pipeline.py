@@ -7,6 +7,7 @@ and swapped into `_output/<cycle>/` only at the end, so a failure leaves the pre
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -85,19 +86,26 @@ def notebook_parameters(params: Params, chapter: Chapter, options: BuildOptions,
     return {**shared, "chapter_id": chapter.id, **chapter.params}
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build one cycle. Two builds of the same cycle would trample each other's build folder, so
-    a second one waits for the first (a lock file in the build folder)."""
-    params = load_params(options.params_path)
-    lock_path = options.root.resolve() / "_build" / params.cycle / ".lock"
+@contextlib.contextmanager
+def cycle_lock(root: Path, cycle: str, quiet: bool = False):
+    """Hold the cycle's build folder: two builds (or a build and `build.py review`) of the same
+    cycle would trample each other's files, so the second waits for the first."""
+    lock_path = root.resolve() / "_build" / cycle / ".lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            if not options.quiet:
-                print(f"Another build of {params.cycle} is running; waiting for it to finish...", flush=True)
+            if not quiet:
+                print(f"Another build of {cycle} is running; waiting for it to finish...", flush=True)
             fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build one cycle (holding the cycle's lock)."""
+    params = load_params(options.params_path)
+    with cycle_lock(options.root, params.cycle, options.quiet):
         return _build(options, params)
 
 
