@@ -800,17 +800,6 @@ def _cross_file_duplicates(parsed: Parsed | None, columns: list[str], what: str)
                                 expected="each file once: remove one of the two (a duplicated release)")
 
 
-_DUPLICATE_KEYS = {
-    "home_office_999": (["month", "force_name"], "the month for this force"),
-    "indicator_template": (["measure", "month", "area"], "this measure, month and area"),
-    "ons_population_lsoa": (["year", "lsoa_code"], "the population of this LSOA and year"),
-    "ons_population_area": (["code", "year"], "the population of this area and year"),
-    "imd_lsoa": (["lsoa_code"], "this LSOA"),
-    "census_ethnicity": (["geography_code"], "this area"),
-    "census_households": (["geography_code"], "this area"),
-}
-
-
 def combine(fmt: str, parsed: list[Parsed], ctx: LoadContext) -> Combined:
     """The tables of one dataset as its frames, checked for duplicated releases and filtered to the force."""
     warnings: list[str] = []
@@ -822,16 +811,14 @@ def combine(fmt: str, parsed: list[Parsed], ctx: LoadContext) -> Combined:
         return Combined({table: _filter_police_uk(p, ctx, warnings)}, warnings)
     if fmt == "stats19":
         return _combine_stats19(by_table, ctx)
+    # Rows repeated across the files of other formats are caught by each parser's own check for
+    # repeated rows, which runs over all of a dataset's files at once.
     table = FORMATS[fmt][0].table
-    p = by_table[table]
-    if fmt in _DUPLICATE_KEYS:
-        _cross_file_duplicates(p, *_DUPLICATE_KEYS[fmt])
-    return Combined({table: p.frame}, warnings)
+    return Combined({table: by_table[table].frame}, warnings)
 
 
 def _combine_stats19(by_table: dict[str, Parsed], ctx: LoadContext) -> Combined:
     warnings: list[str] = []
-    _cross_file_duplicates(by_table.get("collisions"), ["collision_index"], "the collision")
     _cross_file_duplicates(by_table.get("casualties"), ["collision_index", "casualty_reference"], "the casualty")
     _cross_file_duplicates(by_table.get("vehicles"), ["collision_index", "vehicle_reference"], "the vehicle")
     frames = {t: (by_table[t].frame if t in by_table else None) for t in ("collisions", "casualties", "vehicles")}
