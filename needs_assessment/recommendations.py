@@ -42,6 +42,7 @@ import yaml
 from .errors import RecommendationError
 from .measures.comparison import COMPARISON_WORDS, STATUS_WORDS
 from .params import Params
+from .render.shortcodes import lookup
 
 GENERAL = "general"
 STATUSES = ("draft", "agreed")
@@ -604,15 +605,6 @@ def _leaf_names(variables: Mapping[str, Any], prefix: str = "") -> list[str]:
     return names
 
 
-def _lookup(variables: Mapping[str, Any], name: str) -> tuple[bool, Any]:
-    node: Any = variables
-    for part in name.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
 def check_variables(recommendations: Iterable[Recommendation], variables: Mapping[str, Any]) -> None:
     """Every `{{< var a.b >}}` must name a figure in `variables` (what the build writes to _variables.yml).
 
@@ -622,7 +614,7 @@ def check_variables(recommendations: Iterable[Recommendation], variables: Mappin
     errors = []
     for rec in recommendations:
         for name, line in rec.variables():
-            found, value = _lookup(variables, name)
+            found, value = lookup(variables, name)   # as the renderer will look it up
             if found and not isinstance(value, Mapping):
                 continue
             if found:   # names a group, not a figure
