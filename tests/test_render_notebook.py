@@ -163,3 +163,35 @@ def test_converted_chapter_renders_in_a_book(converted):
     assert {"Figure 1.1", "Table 1.1"} <= xrefs
     assert re.sub(r"\s+", " ", page.find("figure", id="fig-saved").find("figcaption").text).replace(
         "\u00a0", " ").startswith("Figure 1.2: Saved by the notebook")
+
+
+def test_each_image_output_brings_its_own_label_caption_and_alt(tmp_path):
+    """Output metadata first (IPython's `Image(alt=...)` place for alt text, the project's key for
+    label and caption), so one cell shows several numbered figures; missing ones are warned about."""
+    png = tiny_png()
+    nb = new_notebook(cells=[
+        code("#| label: fig-cell\n#| fig-cap: From the cell options\nImage(png, alt='Alt from IPython.')",
+             [new_output("display_data", data={"image/png": png, "text/plain": "<Image>"},
+                         metadata={"image/png": {"alt": "Alt from IPython."}})]),
+        code("chapter.sections()", [
+            new_output("display_data", data={"image/png": png, "text/plain": "alt one"},
+                       metadata={"image/png": {"alt": "Alt one."},
+                                 "needs-assessment": {"label": "fig-one", "fig-cap": "Caption one"}}),
+            new_output("display_data", data={"text/markdown": "*Caption one*", "text/plain": "Caption one"},
+                       metadata={"needs-assessment": {"caption-of": "fig-one"}}),
+            new_output("display_data", data={"image/png": png, "text/plain": "no alt"},
+                       metadata={"needs-assessment": {"label": "fig-two", "fig-cap": ""}}),
+        ]),
+    ])
+    path = tmp_path / "figs.ipynb"
+    nbformat.write(nb, str(path))
+    warnings = notebook_to_markdown(path, tmp_path / "out.md", tmp_path / "figures")
+    md = (tmp_path / "out.md").read_text()
+    assert '![From the cell options](figures/fig-cell.png){#fig-cell fig-alt="Alt from IPython."}' in md
+    assert '![Caption one](figures/fig-one.png){#fig-one fig-alt="Alt one."}' in md
+    assert "*Caption one*" not in md
+    assert "![](figures/fig-two.png){#fig-two}" in md
+    assert any("#fig-two has no fig-alt" in w for w in warnings)
+    assert any("#fig-two has no fig-cap" in w for w in warnings)
+    assert not any("more than one image" in w for w in warnings)
+    assert {p.name for p in (tmp_path / "figures").iterdir()} == {"fig-cell.png", "fig-one.png", "fig-two.png"}

@@ -13,10 +13,16 @@ What comes out, cell by cell:
     (a notebook can print `![...](figures/x.png){#fig-x fig-alt="..."}` after saving the file
     itself; that passes through untouched);
   - image/png (or jpeg) results: saved as `<figures_dir>/<label>.png` and written as
-    `![fig-cap](figures/<label>.png){#<label> fig-alt="..."}` (label, fig-cap and fig-alt from
-    the cell options; without a label the file is named after the notebook and cell);
+    `![fig-cap](figures/<label>.png){#<label> fig-alt="..."}`. Each output's own metadata comes
+    first: its alt text from `metadata["image/png"]["alt"]` (where `IPython.display.Image(alt=...)`
+    puts it), its label and caption from `metadata["needs-assessment"]` (`label`, `fig-cap`; what
+    `needs_assessment.display.Figure` writes, so one cell can show many numbered figures); then
+    the cell options (label, fig-cap, fig-alt). Without a label the file is named after the
+    notebook and cell;
   - text/markdown results: written as markdown; with `label` and `tbl-cap`, followed by the
-    Quarto table caption line `: tbl-cap {#label}`;
+    Quarto table caption line `: tbl-cap {#label}`. A result marked as a figure's caption
+    (`metadata["needs-assessment"]["caption-of"]`, shown for the notebook's reader) is skipped:
+    the caption is the figure's;
   - text/plain results without `output: asis` are dropped (they are reprs); so are stdout
     prints without `output: asis`, text/html results and stderr (each noted in the warnings);
   - an error output raises NotebookRenderError naming the notebook and the cell.
@@ -32,6 +38,7 @@ from typing import Any
 
 import yaml
 
+from needs_assessment.display import METADATA_KEY, figure_markdown, one_line
 from needs_assessment.render.errors import NotebookRenderError
 
 _OPTION = re.compile(r"^\s*#\|\s?(.*)$")
@@ -64,15 +71,6 @@ def parse_cell_options(source: str, *, where: str = "cell") -> tuple[dict[str, A
     if not isinstance(options, dict):
         raise NotebookRenderError(f"{where}: the `#|` cell options must be `key: value` lines")
     return options, "\n".join(lines[i:])
-
-
-def _attr_value(text: str) -> str:
-    """A value for a markdown attribute in double quotes."""
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _caption(text: Any) -> str:
-    return " ".join(str(text).split())
 
 
 def _rel_posix(target: Path, start: Path) -> str:
@@ -141,7 +139,8 @@ def notebook_to_markdown(notebook_path, markdown_path, figures_dir) -> list[str]
         fig_cap = options.get("fig-cap")
         fig_alt = options.get("fig-alt")
         tbl_cap = options.get("tbl-cap")
-        image_count = 0
+        image_count = 0            # images that take the cell's label
+        images_in_cell = 0
         cell_chunks: list[list[str]] = []   # [kind, text]; consecutive stdout merged
         for out in outputs:
             kind = out.get("output_type")
@@ -163,42 +162,46 @@ def notebook_to_markdown(notebook_path, markdown_path, figures_dir) -> list[str]
             if kind not in ("display_data", "execute_result"):
                 continue
             data = out.get("data") or {}
+            metadata = out.get("metadata") or {}
+            own = metadata.get(METADATA_KEY) or {}
             image_mime = next((m for m in _IMAGE_TYPES if m in data), None)
             if image_mime:
-                image_count += 1
                 ext = _IMAGE_TYPES[image_mime]
-                if label:
+                images_in_cell += 1
+                alt = (metadata.get(image_mime) or {}).get("alt") or fig_alt
+                caption = one_line(own.get("fig-cap") or fig_cap or "")
+                if own.get("label"):
+                    ident = str(own["label"])
+                    name = f"{ident}{ext}"
+                elif label:
+                    image_count += 1
                     name = f"{label}{ext}" if image_count == 1 else f"{label}-{image_count}{ext}"
                     ident = label if image_count == 1 else None
                     if image_count == 2:
                         warnings.append(f"{where}: more than one image; only the first is the "
                                         f"numbered figure #{label}")
                 else:
-                    name = f"{stem}-cell{index}-{image_count}{ext}"
+                    name = f"{stem}-cell{index}-{images_in_cell}{ext}"
                     ident = None
                 name = re.sub(r"[^A-Za-z0-9_.-]", "-", name)
                 if name in used_names:
                     warnings.append(f"{where}: figure file {name} written twice (duplicate label?)")
                 used_names.add(name)
                 rel = save_image(name, data[image_mime])
-                attrs = []
-                if ident:
-                    attrs.append(f"#{ident}")
-                if fig_alt:
-                    attrs.append(f'fig-alt="{_attr_value(fig_alt)}"')
-                else:
-                    warnings.append(f"{where}: figure has no fig-alt (alt text); add `#| fig-alt: ...`")
-                caption = _caption(fig_cap) if fig_cap else ""
+                if not alt:
+                    warnings.append(f"{where}: figure {'#' + ident + ' ' if ident else ''}has no fig-alt "
+                                    f"(alt text); add `#| fig-alt: ...` or display it with its alt text")
                 if ident and not caption:
                     warnings.append(f"{where}: figure #{ident} has no fig-cap; it will not be numbered "
                                     f"as a figure by Quarto")
-                attr_text = "{" + " ".join(attrs) + "}" if attrs else ""
-                cell_chunks.append(["image", f"![{caption}]({rel}){attr_text}"])
+                cell_chunks.append(["image", figure_markdown(rel, caption, ident, alt)])
                 continue
+            if "text/markdown" in data and own.get("caption-of"):
+                continue     # the caption a notebook shows under its figure: the figure has it
             if "text/markdown" in data:
                 text = _text(data["text/markdown"]).strip("\n")
                 if tbl_cap and label and not any(c.strip().startswith(": ") for c in text.splitlines()[-1:]):
-                    text = f"{text}\n\n: {_caption(tbl_cap)} {{#{label}}}"
+                    text = f"{text}\n\n: {one_line(tbl_cap)} {{#{label}}}"
                 cell_chunks.append(["markdown", text])
                 continue
             if "text/html" in data:
