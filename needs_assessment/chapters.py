@@ -1,10 +1,16 @@
-"""What a chapter notebook calls: each function returns Quarto Markdown for an `output: asis` cell.
+"""What a chapter notebook calls: each method returns the chapter's content for the notebook to show.
 
 The notebook stays thin (parameters, one call per block, display); everything here is tested.
-Figures are written as PNG beside the chapter and referenced with Quarto figure syntax (label,
-caption, alt text); the data behind every chart and table is written as CSV for the downloads.
-Recommendations are not here: each section includes its reviewer-edited file at render time, so
-editing a recommendation never re-runs a notebook.
+Each method returns a `display.Content` (Quarto Markdown and figures): as the last line of a cell,
+Jupyter shows it rendered and the book stage turns the same outputs into the chapter. Figures carry
+their label, caption and alt text; their PNG is also written beside the chapter, and the data behind
+every chart and table is written as CSV for the downloads. Recommendations are not here: each
+section includes its reviewer-edited file at render time, so editing a recommendation never
+re-runs a notebook.
+
+Run by itself (Jupyter, or papermill with the notebook's default parameters), a notebook's relative
+paths are read from the project root (the folder, at or above the working directory, that holds the
+params file), and the measures are computed first if no build has left them in the build folder.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import charts, findings, tables
+from .display import Content, Figure
 from .tables import slug
 from .hashing import FILE_HASH
-from .measures.store import load_area_profile, load_measure_results
+from .measures.store import RESULTS_FILE, load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
 from .measures.result import MeasureResult
 from .params import Chapter, Params, load_params
@@ -34,8 +41,39 @@ class ChapterBuilder:
     chapter_id: str
 
     @cached_property
+    def project_root(self) -> Path:
+        """Where relative paths start (the params file's datasets too): the working directory, or the
+        first folder above it that holds the params file, since Jupyter runs a notebook in its own
+        folder (`notebooks/`). With an absolute params path: the folder above it with the project's
+        `_quarto.yml`."""
+        here = Path.cwd()
+        params_path = Path(self.params_path)
+        if params_path.is_absolute():
+            return next((f for f in params_path.parents if (f / "_quarto.yml").is_file()), here)
+        return next((f for f in (here, *here.parents) if (f / params_path).is_file()), here)
+
+    def _path(self, path: str) -> Path:
+        return self.project_root / path     # an absolute path stays as it is
+
+    @cached_property
     def params(self) -> Params:
-        return load_params(self.params_path)
+        return load_params(self._path(self.params_path))
+
+    @cached_property
+    def build_path(self) -> Path:
+        """The build folder, with the measures in it: computed now if no build has left them there."""
+        build_dir = self._path(self.build_dir)
+        if not (build_dir / RESULTS_FILE).exists():
+            from .build.pipeline import cycle_lock
+            from .build.stages import package_code_hash, run_measures_stage
+
+            root = self.project_root.resolve()
+            with cycle_lock(root, self.params.cycle):
+                if not (build_dir / RESULTS_FILE).exists():
+                    build_dir.mkdir(parents=True, exist_ok=True)
+                    run_measures_stage(self.params, root, build_dir, root / ".cache" / "datasets",
+                                       package_code_hash())
+        return build_dir
 
     @cached_property
     def chapter(self) -> Chapter:
@@ -43,11 +81,11 @@ class ChapterBuilder:
 
     @cached_property
     def results(self) -> dict[str, MeasureResult]:
-        return load_measure_results(Path(self.build_dir))
+        return load_measure_results(self.build_path)
 
     @property
     def out_dir(self) -> Path:
-        path = Path(self.build_dir) / "chapters" / self.chapter_id
+        path = self.build_path / "chapters" / self.chapter_id
         (path / FIGURES).mkdir(parents=True, exist_ok=True)
         (path / "tables").mkdir(parents=True, exist_ok=True)
         return path
@@ -60,19 +98,20 @@ class ChapterBuilder:
         return f"{kind}-{self.chapter_id.lower()}-" + "-".join(slug(p) for p in parts)
 
     # --- building blocks ------------------------------------------------------------------------
-    def heading(self) -> str:
-        return f"# {self.chapter.title} {{#sec-{self.chapter_id.lower()}}}\n"
+    def heading(self) -> Content:
+        return Content(f"# {self.chapter.title} {{#sec-{self.chapter_id.lower()}}}\n")
 
-    def figure(self, chart: charts.Chart, label: str) -> str:
-        """Quarto figure markdown; the chart's data is written as CSV for the downloads."""
+    def figure(self, chart: charts.Chart, label: str) -> Content:
+        """The figure (PNG, label, caption, alt text) and its data link; the chart's data is written
+        as CSV for the downloads."""
         target = self.out_dir / FIGURES / f"{label}.png"
         if Path(chart.path) != target:
             Path(chart.path).replace(target)
         self.write_table_csv(chart.data, label)
         chart.caption = (f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source
                          else f"{chart.title}. {chart.subtitle}.")
-        return (chart.markdown(label, src=f"{FIGURES}/{label}.png") + "\n\n"
-                f"Data for @{label}: [{label}.csv](downloads/{label}.csv)\n")
+        figure = Figure(target.read_bytes(), label, chart.caption, chart.alt_text, f"{FIGURES}/{label}.png")
+        return Content(figure, f"\n\nData for @{label}: [{label}.csv](downloads/{label}.csv)\n")
 
     def write_table_csv(self, frame: pd.DataFrame, label: str) -> None:
         frame.to_csv(self.out_dir / "tables" / f"{label}.csv", index=False)
@@ -85,7 +124,7 @@ class ChapterBuilder:
                 f"{{{{< include _recommendations/{self.chapter_id}/{section}.md >}}}}\n")
 
     # --- a measure's section ----------------------------------------------------------------------
-    def section(self, measure_id: str) -> str:
+    def section(self, measure_id: str) -> Content:
         """A measure's section: finding, charts (trend, districts, similar forces, deprivation,
         disproportionality, as the data allows), tables, caveats, then its recommendations."""
         result = self.results[measure_id]
@@ -118,7 +157,7 @@ class ChapterBuilder:
         for note in result.notes:
             parts.append(f"::: {{.callout-note}}\n## About this data\n\n{note}\n:::\n")
         parts.append(self.recommendations_include(slug_section(measure_id)))
-        return "\n".join(parts)
+        return Content.join("\n", parts)
 
     def hotspots(self, measure_id: str, result: MeasureResult) -> str:
         """The neighbourhoods (LSOAs) with the most records in the latest 12 months."""
@@ -139,25 +178,25 @@ class ChapterBuilder:
             caption=caption, label=label, decimals={"imd_decile": 0, "count": 0, "value": 1},
             suppress_columns=["count", "value"]) + "\n"
 
-    def sections(self) -> str:
-        return "\n".join(self.section(m) for m in self.measures)
+    def sections(self) -> Content:
+        return Content.join("\n", (self.section(m) for m in self.measures))
 
-    def overview(self) -> str:
+    def overview(self) -> Content:
         """The chapter's measures and their status, before the detail."""
         if not self.measures:
-            return ""
+            return Content()
         label = self.label("tbl", "overview")
         chosen = [self.results[m] for m in self.measures]
         self.write_table_csv(tables.status_frame(chosen), label)
-        return (f"@{label} summarises the measures in this chapter; each section below gives the detail.\n\n"
-                + tables.status_table(chosen, label, caption=f"Measures for {self.chapter.title.lower()}") + "\n")
+        return Content(f"@{label} summarises the measures in this chapter; each section below gives the detail.\n\n"
+                       + tables.status_table(chosen, label, caption=f"Measures for {self.chapter.title.lower()}") + "\n")
 
-    def general_recommendations(self) -> str:
-        return (f"## Recommendations for the chapter as a whole {{#sec-{self.chapter_id.lower()}-general}}\n\n"
-                f"{{{{< include _recommendations/{self.chapter_id}/general.md >}}}}\n")
+    def general_recommendations(self) -> Content:
+        return Content(f"## Recommendations for the chapter as a whole {{#sec-{self.chapter_id.lower()}-general}}\n\n"
+                       f"{{{{< include _recommendations/{self.chapter_id}/general.md >}}}}\n")
 
     # --- opening and closing chapters ---------------------------------------------------------------
-    def plan_outline(self) -> str:
+    def plan_outline(self) -> Content:
         lines = []
         for part in self.params.plan.parts:
             if part.title.lower() in ("context", "performance"):
@@ -166,9 +205,9 @@ class ChapterBuilder:
             for c in part.chapters:
                 lines.append(f"- {c.title} (@sec-{c.id.lower()})")
             lines.append("")
-        return "\n".join(lines)
+        return Content("\n".join(lines))
 
-    def status_key(self) -> str:
+    def status_key(self) -> Content:
         rows = ["| Word | Symbol | Meaning |", "|---|---|---|"]
         meanings = {
             "Better": "significantly better than the benchmark (the 95% interval excludes it)",
@@ -181,9 +220,9 @@ class ChapterBuilder:
         for word, meaning in meanings.items():
             rows.append(f"| {word} | {STATUS_SYMBOLS[word].symbol} | {meaning} |")
         label = self.label("tbl", "status-key")
-        return "\n".join(rows) + f"\n\n: How to read the comparison words {{#{label}}}\n"
+        return Content("\n".join(rows) + f"\n\n: How to read the comparison words {{#{label}}}\n")
 
-    def performance_table(self) -> str:
+    def performance_table(self) -> Content:
         ordered = []
         for c in self.params.chapters():
             for m in c.measures:
@@ -192,13 +231,14 @@ class ChapterBuilder:
         chosen = [self.results[m] for m in ordered if m in self.results]
         label = self.label("tbl", "all-measures")
         self.write_table_csv(tables.status_frame(chosen), label)
-        return tables.status_table(chosen, label, caption="Every plan measure against its benchmark and target") + "\n"
+        return Content(tables.status_table(chosen, label, caption="Every plan measure against its benchmark and target")
+                       + "\n")
 
-    def performance_summary(self) -> str:
-        return findings.performance_summary(list(self.results.values()))
+    def performance_summary(self) -> Content:
+        return Content(findings.performance_summary(list(self.results.values())))
 
-    def data_sources_table(self) -> str:
-        manifest_path = Path(self.build_dir) / "data-manifest.json"
+    def data_sources_table(self) -> Content:
+        manifest_path = self.build_path / "data-manifest.json"
         manifest = json.loads(manifest_path.read_text())
         rows = ["| Dataset | Format | Release | Files | Rows | BLAKE3 hash (first 12) |", "|---|---|---|---|---:|---|"]
         for name, info in manifest["datasets"].items():
@@ -210,16 +250,16 @@ class ChapterBuilder:
         self.write_table_csv(pd.DataFrame([
             {"dataset": n, "format": i["format"], "release": i["release"], "file": f["path"], FILE_HASH: f[FILE_HASH]}
             for n, i in manifest["datasets"].items() for f in i["files"]]), label)
-        return "\n".join(rows) + f"\n\n: Every data file used, its release and its hash {{#{label}}}\n"
+        return Content("\n".join(rows) + f"\n\n: Every data file used, its release and its hash {{#{label}}}\n")
 
 
-    def area_profile_text(self) -> str:
-        profile = load_area_profile(Path(self.build_dir))
+    def area_profile_text(self) -> Content:
+        profile = load_area_profile(self.build_path)
         force = profile[profile["area_type"] == "force"].iloc[0]
         districts = profile[profile["area_type"] == "district"]
         most = districts.loc[districts["most_deprived_20pct_share"].idxmax()]
         largest = districts.loc[districts["population"].idxmax()]
-        return (
+        return Content(
             f"## The area {{#sec-c2-area}}\n\n"
             f"{self.params.area.name} has {findings.format_number(force['population'], 0)} residents "
             f"(ONS mid-year estimate) in {findings.format_number(force['households'], 0)} households "
@@ -234,7 +274,7 @@ class ChapterBuilder:
 
     def districts_markdown(self) -> str:
         """The districts table for a `#| tbl-cap` cell: the notebook supplies the caption and label."""
-        profile = load_area_profile(Path(self.build_dir))
+        profile = load_area_profile(self.build_path)
         self.write_table_csv(profile, "tbl-c2-districts")
         rows = ["| Area | Residents | Households | Neighbourhoods (LSOAs) | Most deprived 20% (share of LSOAs) |",
                 "|:---|---:|---:|---:|---:|"]

@@ -140,9 +140,13 @@ def stage_book(params: Params, root: Path, build_dir: Path, chapters: list[Chapt
         if record.status == "failed":
             target.write_text(failed_chapter_markdown(chapter, record.error))
             continue
-        warnings += notebook_to_markdown(Path(record.notebook_log), target, book / "chapters" / "figures")
+        figures = book / "chapters" / "figures"
+        warnings += notebook_to_markdown(Path(record.notebook_log), target, figures)
+        # The figures are the notebook's image outputs; a notebook that saved a PNG itself and
+        # printed its Markdown (`output: asis`) has it in its chapter folder instead.
         for png in (build_dir / "chapters" / chapter.id / "figures").glob("*.png"):
-            shutil.copyfile(png, book / "chapters" / "figures" / png.name)
+            if not (figures / png.name).exists():
+                shutil.copyfile(png, figures / png.name)
 
     return Staging(book, variables, measure_statuses(results), recommendations,
                    recommendations_manifest(recommendations), warnings)
