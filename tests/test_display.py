@@ -99,3 +99,14 @@ def test_the_book_gets_the_same_chapter_from_the_outputs_as_from_the_markdown(tm
     assert "*Caption of" not in expected                      # the notebook's caption line is not repeated
     for f in content.figures:
         assert (tmp_path / "chapters" / "figures" / f"{f.label}.png").read_bytes() == f.png
+
+
+def test_a_figure_without_alt_text_or_caption_is_warned_about_by_the_book(tmp_path):
+    bare = Figure(png_bytes(), "fig-bare", "", "", "figures/fig-bare.png")
+    cell = new_code_cell("chapter.sections()")
+    cell.outputs = [new_output("display_data", data=d, metadata=m) for d, m in Content("Text.\n\n", bare).outputs()]
+    nb_path = tmp_path / "bare.ipynb"
+    nbformat.write(new_notebook(cells=[cell]), str(nb_path))
+    warnings = notebook_to_markdown(nb_path, tmp_path / "bare.md", tmp_path / "figures")
+    assert any("bare.ipynb, cell 1" in w and "#fig-bare has no fig-alt" in w for w in warnings)
+    assert any("#fig-bare has no fig-cap" in w for w in warnings)
