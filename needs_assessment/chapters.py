@@ -110,6 +110,8 @@ class ChapterBuilder:
         self.write_table_csv(chart.data, label)
         chart.caption = (f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source
                          else f"{chart.title}. {chart.subtitle}.")
+        if chart.notes:   # e.g. months missing: said under the chart, not only drawn in it
+            chart.caption += " Note: " + " ".join(chart.notes)
         figure = Figure(target.read_bytes(), label, chart.caption, chart.alt_text, f"{FIGURES}/{label}.png")
         return Content(figure, f"\n\nData for @{label}: [{label}.csv](downloads/{label}.csv)\n")
 
@@ -132,6 +134,9 @@ class ChapterBuilder:
         parts = [f"## {m.title} {{#sec-{self.chapter_id.lower()}-{slug(measure_id)}}}\n",
                  f"*{m.description}*\n",
                  findings.measure_finding(result) + "\n"]
+        gaps = findings.gap_finding(result)
+        if gaps:
+            parts.append(gaps + "\n")
         available = charts.available_charts(result)
         blocks = [
             ("trend", None, charts.trend_chart, None, None),

@@ -311,7 +311,8 @@ def available_charts(result: MeasureResult) -> list[str]:
 def trend_data(result: MeasureResult) -> pd.DataFrame:
     """The force's rolling 12-month series, disclosure-controlled: month ("2024-03"), period
     ("12 months to March 2024"), count_12m, denominator_12m, value, lower_95, upper_95, suppressed."""
-    cols = ["month", "period", "count_12m", "denominator_12m", "value", "lower_95", "upper_95", "suppressed"]
+    cols = ["month", "period", "count_12m", "denominator_12m", "value", "lower_95", "upper_95", "suppressed",
+            "months_missing"]
     trend = result.trend
     if trend is None or trend.empty:
         return pd.DataFrame(columns=cols)
@@ -324,17 +325,22 @@ def trend_data(result: MeasureResult) -> pd.DataFrame:
         sup = sup | t["suppressed"].fillna(False).astype(bool).to_numpy()
     # The engine blanks suppressed windows (count NaN) without a flag; a blank window the data covers
     # was suppressed, one it does not cover is simply outside the data.
+    if "months_missing" not in t.columns:   # results from before months were checked
+        t["months_missing"] = ""
+    t["months_missing"] = t["months_missing"].fillna("").astype(str)
+    incomplete = (t["months_missing"] != "").to_numpy()
     blank = pd.to_numeric(t["count_12m"], errors="coerce").isna().to_numpy()
     if blank.any() and result.monthly is not None and not result.monthly.empty:
         covered = _windows_covered(result.monthly, list(t["month"]))
-        sup = sup | (blank & covered)
+        # a window with months missing is blank because of the gap, not suppression
+        sup = sup | (blank & covered & ~incomplete)
     t["suppressed"] = sup
     for c in ["count_12m", "value", "lower_95", "upper_95"]:
         t[c] = pd.to_numeric(t[c], errors="coerce").astype("float64")
         t.loc[t["suppressed"], c] = np.nan
     t["denominator_12m"] = pd.to_numeric(t["denominator_12m"], errors="coerce").astype("float64")
     # leading windows the data does not cover are not part of the series
-    has = (t["value"].notna() | t["suppressed"]).to_numpy()
+    has = (t["value"].notna() | t["suppressed"] | (t["months_missing"] != "")).to_numpy()
     t = t.iloc[int(np.argmax(has)):] if has.any() else t.iloc[0:0]
     t["period"] = [F.period_phrase(m - 11, m, article=False) for m in t["month"]]
     t["month"] = [str(m) for m in t["month"]]
@@ -475,9 +481,53 @@ def alt_text_for_trend(result: MeasureResult) -> str:
         text += f" A dotted line marks the target of at least {F.format_number(target, 0)}" + (
             "%." if result.definition.statistic == "proportion" else ".")
     text += " A shaded band shows the 95% confidence interval."
+    gap = _gap_text(result, data)
+    if gap:
+        text += " " + gap
     if data["suppressed"].any():
         text += " Some periods are too small to publish and are left out."
     return text
+
+
+def _gap_runs(data: pd.DataFrame) -> list[tuple[int, int]]:
+    """(first, last) row positions of each run of windows with months missing."""
+    flags = (data["months_missing"].fillna("") != "").to_numpy() if "months_missing" in data else np.array([])
+    runs, start = [], None
+    for i, flag in enumerate(flags):
+        if flag and start is None:
+            start = i
+        if not flag and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    if start is not None:
+        runs.append((start, len(flags) - 1))
+    return runs
+
+
+def _gap_months(result: MeasureResult, data: pd.DataFrame) -> list[pd.Period]:
+    from .months import parse_months_field
+    months = set()
+    for text in data.get("months_missing", pd.Series(dtype=str)).fillna(""):
+        months.update(parse_months_field(text))
+    return sorted(months)
+
+
+def _gap_text(result: MeasureResult, data: pd.DataFrame) -> str:
+    """For the alt text and the note: where the line stops, and why."""
+    from .months import months_phrase
+    runs = _gap_runs(data)
+    if not runs:
+        return ""
+    step = getattr(result, "month_step", 1) or 1
+    missing = months_phrase(_gap_months(result, data), step)
+    spans = []
+    for a, b in runs:
+        pa, pb = pd.Period(data["month"].iloc[a], freq="M"), pd.Period(data["month"].iloc[b], freq="M")
+        spans.append(F.period_phrase(pa - 11, pa) if a == b else
+                     f"{F.period_phrase(pa - 11, pa)} to {F.period_phrase(pb - 11, pb)}")
+    return (f"{F.sentence_start(F.source_publisher(result))} published no data for {missing}, so no line is "
+            f"drawn for {F._join(spans)}, the 12-month periods that include those months; a hatched area "
+            "marks them.")
 
 
 def _month_ticks(months: list[pd.Period]) -> tuple[list[int], list[str]]:
@@ -533,6 +583,14 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
                 ax.annotate(F.SUPPRESSED, xy=((x[start] + x[end]) / 2, 0), xycoords=("data", "axes fraction"), xytext=(0, 4),
                             textcoords="offset points", ha="center", va="bottom", fontsize=10,
                             color=SECONDARY_TEXT)
+        gap_runs = _gap_runs(data)
+        for a, b in gap_runs:   # windows with months missing: marked, and the line never crosses them
+            ax.axvspan(x[a] - 0.5, x[b] + 0.5, facecolor="#F3F2F1", edgecolor=FOCUS_GREY, hatch="//",
+                       linewidth=0, zorder=1)
+            # a direct label, not a legend entry: it names the area where it is
+            ax.annotate("Months missing:\nno 12-month figure", xy=((x[a] + x[b]) / 2, 1), xycoords=("data", "axes fraction"),
+                        xytext=(0, -4), textcoords="offset points", ha="center", va="top", fontsize=9.5,
+                        color=SECONDARY_TEXT, zorder=6)
         tops = [np.nanmax(hi) if np.isfinite(hi).any() else np.nanmax(v), np.nanmax(v)]
         if baseline is not None:
             tops.append(baseline)
@@ -585,7 +643,9 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
         if titles:
             _titles(fig, title, subtitle)
         _save(fig, path, title, alt)
-    return Chart(Path(path), title, subtitle, alt, data, _caption(title, source), source, "trend")
+    gap = _gap_text(result, data)
+    return Chart(Path(path), title, subtitle, alt, data, _caption(title, source), source, "trend",
+                 notes=[gap] if gap else [])
 
 
 # --------------------------------------------------------------------------------------------------

@@ -28,8 +28,9 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from .measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NO_DATA, NOT_COMPARED,
+from .measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NO_DATA, NOT_ASSESSED, NOT_COMPARED,
                                   OFF_TRACK, ON_TRACK, SIMILAR, STATUS_SYMBOLS, WORSE)
+from .months import months_phrase, parse_months_field
 from .measures import disclosure as _disclosure
 from .measures.disclosure import CONFIDENTIAL
 from .measures.result import MeasureResult
@@ -43,6 +44,7 @@ __all__ = [
     "symbol_markdown",
     "measure_finding", "district_finding", "msg_finding", "deprivation_finding", "deprivation_unit",
     "disproportionality_finding", "performance_summary", "variables_for",
+    "source_publisher", "sentence_start", "gap_finding", "window_gaps",
 ]
 
 SUPPRESSED = CONFIDENTIAL   # "[c]": GSS shorthand for confidential, too small to publish
@@ -516,7 +518,98 @@ def _judgement_sentences(result: MeasureResult, fig: Figures) -> list[str]:
     elif status == NO_DATA:
         out.append(f"Status: **{symbol_markdown(status)}**: there are not enough data to judge progress "
                    f"against {target or 'the target'}.")
+    elif status == NOT_ASSESSED:
+        reason = _status_reason(result)
+        out.append(f"Status: **{symbol_markdown(status)}**" + (f": {reason}" if reason else "")
+                   + f", so progress against {target or 'the target'} is not judged.")
     return out
+
+
+def _status_reason(result: MeasureResult) -> str:
+    if result.summary.empty or "status_reason" not in result.summary.columns:
+        return ""
+    reason = result.force_row.get("status_reason")
+    return "" if is_missing(reason) else str(reason)
+
+
+# --------------------------------------------------------------------------------------------------
+# months missing
+
+PUBLISHERS = {"police_uk": "police.uk", "stats19": "the Department for Transport",
+              "home_office": "the Home Office", "indicator_template": "the force's indicator file"}
+
+
+def source_publisher(result: MeasureResult) -> str:
+    """Who publishes the measure's data: "police.uk", "the Home Office", ..."""
+    fmt = getattr(result, "source_format", "") or ""
+    for prefix, name in PUBLISHERS.items():
+        if fmt.startswith(prefix):
+            return name
+    return "the source"
+
+
+def sentence_start(name: str) -> str:
+    """A publisher's name at the start of a sentence: "The Home Office", but "police.uk" as it writes itself."""
+    return name if name.startswith("police.uk") else _capital(name)
+
+
+def window_gaps(result: MeasureResult) -> dict[str, list[pd.Period]]:
+    """The force's months missing from each window: {"latest": [...], "previous": [...], "baseline": [...]}."""
+    out = {"latest": [], "previous": [], "baseline": []}
+    if result.summary.empty or not (result.summary["area_type"] == "force").any():
+        return out
+    row = result.force_row
+    for key, column in (("latest", "months_missing"), ("previous", "previous_months_missing"),
+                        ("baseline", "baseline_months_missing")):
+        out[key] = parse_months_field(row.get(column))
+    return out
+
+
+def _months_count(n: int) -> str:
+    return f"{n} month{'s' if n != 1 else ''}"
+
+
+def gap_finding(result: MeasureResult) -> str:
+    """The months the data lack in the windows this section shows, in words, and what follows from it
+    (docs/assumptions.md): "police.uk published no data for September to November 2021 ...". Empty
+    when no window is touched."""
+    months = list(getattr(result, "months_missing", []) or [])
+    if not months:
+        return ""
+    step = getattr(result, "month_step", 1) or 1
+    publisher = source_publisher(result)
+    text = [f"**Months missing.** {sentence_start(publisher)} published no data for {months_phrase(months, step)}, "
+            "or those months are not in the files used."]
+    gaps = window_gaps(result)
+    fig = _force_figures(result)
+    noun = {"rate": "rate", "proportion": "percentage", "count": "12-month figure"}[result.definition.statistic]
+    if gaps["latest"]:
+        n = len(gaps["latest"])
+        published = 12 - n if step == 1 else None
+        count = ""
+        if fig is not None and fig.suppressed:
+            count = f" The count for the months published is too small to publish ({SUPPRESSED})."
+        elif fig is not None and fig.count is not None:
+            count = (f" The count for the {published} months published is {format_count(fig.count)}."
+                     if published else f" The count for the months published is {format_count(fig.count)}.")
+        text.append(f"{_capital(period_phrase(result.period_start, result.period_end))} lack "
+                    f"{_months_count(n)} ({months_phrase(gaps['latest'], step)}).{count} No {noun}, comparison "
+                    "or status is drawn from an incomplete 12 months.")
+    if gaps["previous"]:
+        prev_end = _period(result.period_end) - 12
+        text.append(f"{_capital(period_phrase(prev_end - 11, prev_end))} lack {_months_count(len(gaps['previous']))}, "
+                    "so no change on the previous 12 months is given.")
+    if gaps["baseline"]:
+        base = period_phrase(result.baseline_start, result.baseline_end)
+        text.append(f"The baseline ({base}) lacks {_months_count(len(gaps['baseline']))}, so no change "
+                    "against the baseline is given.")
+    trend = result.trend
+    if trend is not None and not trend.empty and "months_missing" in trend.columns:
+        force = trend[trend["area_type"] == "force"]
+        if (force["months_missing"].fillna("") != "").any() and force["value"].notna().any():
+            text.append("In the chart the rolling 12-month line is not drawn for any 12 months that include a "
+                        "missing month.")
+    return " ".join(text)
 
 
 def measure_finding(result: MeasureResult) -> str:
@@ -542,6 +635,10 @@ def measure_finding(result: MeasureResult) -> str:
         second = _judgement_sentences(result, fig)
         return first + ("\n\n" + " ".join(second) if second else "")
     if fig.value is None:
+        if window_gaps(result)["latest"]:   # counted as published; gap_finding says what is missing
+            second = _judgement_sentences(result, fig)
+            return (f"**{title}.** Months are missing from {period}, so no 12-month figure is given "
+                    "(see *Months missing* below)." + ("\n\n" + " ".join(second) if second else ""))
         return f"**{title}.** No figure could be calculated for {period}."
     first = [f"**{title}.**", _level_sentence(result, fig, period), _baseline_sentence(result, fig)]
     prev = _previous_sentence(result, fig)
@@ -847,7 +944,8 @@ def performance_summary(results: Iterable[MeasureResult]) -> str:
     results = list(seen.values())
     if not results:
         return "There are no measures to summarise."
-    statuses: dict[str, list[MeasureResult]] = {ON_TRACK: [], OFF_TRACK: [], MONITOR_ONLY: [], NO_DATA: []}
+    statuses: dict[str, list[MeasureResult]] = {ON_TRACK: [], OFF_TRACK: [], MONITOR_ONLY: [], NO_DATA: [],
+                                                NOT_ASSESSED: []}
     words: dict[str, list[MeasureResult]] = {w: [] for w in (BETTER, SIMILAR, WORSE, HIGHER, LOWER, NOT_COMPARED)}
     figs: dict[str, Figures | None] = {}
     for r in results:
@@ -858,7 +956,7 @@ def performance_summary(results: Iterable[MeasureResult]) -> str:
         word = fig.comparison if fig is not None and fig.comparison in words else NOT_COMPARED
         words[word].append(r)
     n = len(results)
-    on, off, mon, nod = (len(statuses[k]) for k in (ON_TRACK, OFF_TRACK, MONITOR_ONLY, NO_DATA))
+    on, off, mon, nod, gap = (len(statuses[k]) for k in (ON_TRACK, OFF_TRACK, MONITOR_ONLY, NO_DATA, NOT_ASSESSED))
     first = results[0]
     period = period_phrase(first.period_start, first.period_end)
     targeted = on + off
@@ -868,6 +966,8 @@ def performance_summary(results: Iterable[MeasureResult]) -> str:
         extra.append(f"{_count_phrase(mon, 'measure')} {'is' if mon == 1 else 'are'} monitored without a target")
     if nod:
         extra.append(f"{nod} {'has' if nod == 1 else 'have'} no data to judge progress")
+    if gap:
+        extra.append(f"{gap} {'is' if gap == 1 else 'are'} not assessed because months are missing from the data")
     if targeted:
         sentence = (f"Of the {_count_phrase(targeted, 'measure')} with a target that could be assessed, "
                     f"{on} {'is' if on == 1 else 'are'} on track and {off} off track")

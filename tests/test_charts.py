@@ -56,7 +56,7 @@ def test_trend_chart_png_title_and_alt_text(tmp_path):
     assert chart.caption.startswith(chart.title) and "Source:" in chart.caption
     assert info.get("Description") == alt                     # alt text travels with the file
     assert list(chart.data.columns) == ["month", "period", "count_12m", "denominator_12m", "value",
-                                        "lower_95", "upper_95", "suppressed"]
+                                        "lower_95", "upper_95", "suppressed", "months_missing"]
     assert chart.data["month"].iloc[-1] == "2024-03"
     md = chart.markdown("nc-trend")
     assert md.startswith("![") and "{#fig-nc-trend fig-alt=" in md

@@ -21,7 +21,8 @@ MEASURES_COLUMNS = [
     "count", "denominator", "rate", "unit", "lower_95", "upper_95", "method",
     "previous_count", "previous_value", "change_vs_previous_pct",
     "baseline_count", "baseline_value", "change_vs_baseline_pct",
-    "benchmark_name", "benchmark_value", "comparison", "status", "suppressed",
+    "benchmark_name", "benchmark_value", "comparison", "status", "status_reason", "suppressed",
+    "months_missing", "previous_months_missing", "baseline_months_missing",
 ]
 
 
@@ -36,6 +37,8 @@ def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
         s["rate"] = s["value"]
         s["period_start"] = s["period_start"].astype(str)
         s["period_end"] = s["period_end"].astype(str)
+        for column in ("status_reason", "months_missing", "previous_months_missing", "baseline_months_missing"):
+            s[column] = s[column].fillna("") if column in s.columns else ""   # results from before these columns
         frames.append(s)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEASURES_COLUMNS)
     for column in ("rate", "lower_95", "upper_95", "previous_value", "baseline_value",
@@ -79,6 +82,9 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
         ("Baseline", f"{params.baseline.start} to {params.baseline.end}"),
         ("Suppression", suppression_note(params.suppression_threshold)),
         ("Missing values", "Empty cells in the CSV files and [x] in the report mean not available."),
+        ("Missing months", "months_missing (and previous_ and baseline_months_missing) list the months the data "
+                           "lack in each 12-month window, as 2021-09;2021-10. Such a window's count is as "
+                           "published; it has no rate, comparison or status (status Not assessed)."),
         ("Licence", "Contains public sector information licensed under the Open Government Licence v3.0."),
     ]
     if params.demonstration:

@@ -33,6 +33,7 @@ from .formats import FORMATS, release_kind
 from .loaders import (LOADER_VERSION, LoadContext, combine, keeps_rows_as_read, loader_code_hash, month_in_name,
                       parse_sources, police_uk_name, sources_from_paths)
 from .readers import Source, sniff
+from ..months import missing_months, months_phrase
 
 POLICE_UK_KINDS = {"police_uk_street": "street", "police_uk_outcomes": "outcomes",
                    "police_uk_stop_search": "stop-and-search"}
@@ -94,22 +95,51 @@ class LoadedDataset:
         return {
             "name": self.name, "format": self.format, "release": self.release,
             "files": [f.as_dict() for f in self.files], "rows": dict(self.rows),
-            "months": _months_summary(self.months, 3 if self.format in QUARTERLY else 1),
+            "months": _months_summary(self.months, month_step(self.format), months_by_force(self.frames)),
             "warnings": list(self.warnings),
         }
 
 
 QUARTERLY = ("home_office_prc_csp", "home_office_prc_pfa")
+# The column naming the force in each table that has one: months are missing per force.
+FORCE_COLUMNS = {"street": "falls_within", "outcomes": "falls_within", "collisions": "police_force",
+                 "offences": "force_name", "calls": "force_name"}
 
 
-def _months_summary(months: list[pd.Period], step: int = 1) -> dict:
-    """First, last and number of months, and the months missing between (every `step` months)."""
+def month_step(fmt: str) -> int:
+    """Months between a format's expected months: 3 for the quarterly Home Office tables, else 1."""
+    return 3 if fmt in QUARTERLY else 1
+
+
+def _months_summary(months: list[pd.Period], step: int = 1,
+                    by_force: dict[str, list[pd.Period]] | None = None) -> dict:
+    """First, last and number of months, and the months missing between (every `step` months):
+    as a list, in words ("March 2019 to December 2021"), and per force where forces differ."""
     if not months:
-        return {"first": None, "last": None, "count": 0, "missing": []}
-    full = pd.period_range(months[0], months[-1], freq="M")[::step]
-    present = set(months)
+        return {"first": None, "last": None, "count": 0, "missing": [], "missing_text": "",
+                "missing_by_force": {}}
+    missing = missing_months(months, step)
+    per_force = {}
+    for force, present in (by_force or {}).items():
+        gaps = missing_months(present, step)
+        if gaps and (len(by_force) > 1 or gaps != missing):
+            per_force[force] = {"first": str(min(present)), "last": str(max(present)),
+                                "missing": [str(m) for m in gaps], "missing_text": months_phrase(gaps, step)}
     return {"first": str(months[0]), "last": str(months[-1]), "count": len(months),
-            "missing": [str(m) for m in full if m not in present]}
+            "missing": [str(m) for m in missing], "missing_text": months_phrase(missing, step),
+            "missing_by_force": per_force}
+
+
+def months_by_force(frames: dict[str, pd.DataFrame]) -> dict[str, list[pd.Period]]:
+    """The months each force has rows for, from the first table with months and a force column
+    (police.uk street or outcomes, STATS19 collisions, Home Office tables). Empty when no table
+    names forces (stop and search: one force per file; indicators)."""
+    for table, df in frames.items():
+        column = FORCE_COLUMNS.get(table)
+        if column and column in df.columns and "month" in df.columns and len(df):
+            grouped = df.dropna(subset=["month"]).groupby(column, observed=True)["month"].unique()
+            return {str(force): sorted(months) for force, months in grouped.items() if len(months)}
+    return {}
 
 
 # --------------------------------------------------------------------------------------------

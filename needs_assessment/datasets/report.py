@@ -21,7 +21,8 @@ from ..errors import DataFileError, NeedsAssessmentError
 from .formats import FORMATS
 from .loaders import killed_or_seriously_injured, police_uk_name, sources_from_paths
 from .readers import sniff
-from .registry import QUARTERLY, LoadedDataset, _months_summary, default_cache_dir, load_dataset, load_source_list
+from .registry import (LoadedDataset, _months_summary, default_cache_dir, load_dataset, load_source_list, month_step,
+                       months_by_force)
 
 # The column each table is counted by in `describe_paths`.
 CATEGORY_COLUMNS = {
@@ -155,7 +156,7 @@ def describe_paths(paths: list[str | Path], params=None) -> dict:
             entry["ok"] = False
         else:
             entry["rows"] = dict(loaded.rows)
-            entry["months"] = _months_summary(loaded.months, 3 if fmt in QUARTERLY else 1)
+            entry["months"] = _months_summary(loaded.months, month_step(fmt), months_by_force(loaded.frames))
             entry["by_month"] = {t: _by_month(df) for t, df in loaded.frames.items() if "month" in df.columns}
             entry["by_category"] = {t: c for t, df in loaded.frames.items() if (c := _by_category(t, df))}
             entry["forces"] = _forces(fmt, loaded)
@@ -200,6 +201,19 @@ def _months_text(months: dict) -> str:
     return text
 
 
+def _missing_lines(months: dict) -> list[str]:
+    """The months missing between the first and last, named: overall, then per force where they differ."""
+    lines = []
+    if months and months.get("missing"):
+        n = len(months["missing"])
+        listed = f": {', '.join(months['missing'])}" if n <= 6 else " months"
+        lines.append(f"months missing: {months['missing_text']} ({n}{listed})")
+    for force, gap in (months or {}).get("missing_by_force", {}).items():
+        lines.append(f"months missing for {force} (data {gap['first']} to {gap['last']}): {gap['missing_text']} "
+                     f"({len(gap['missing'])})")
+    return lines
+
+
 def _rows_text(rows: dict) -> str:
     if not rows:
         return "-"
@@ -240,6 +254,12 @@ def format_report(report: dict, width: int = 110) -> str:
         for d in report["datasets"]:
             if not d["ok"]:
                 console.print(f"\nPROBLEM in {d['name']}: {d['validation']}")
+        gaps = [(d["name"], line) for d in report["datasets"] for line in _missing_lines(d.get("months"))]
+        if gaps:
+            console.print("\nMonths missing (windows that include them are counted as published but not "
+                          "compared or given a status):")
+            for name, line in gaps:
+                console.print(f"  {name}: {line}")
         notes = [(d["name"], w) for d in report["datasets"] for w in d.get("warnings", [])]
         if notes:
             console.print("\nNotes:")
@@ -262,6 +282,8 @@ def format_report(report: dict, width: int = 110) -> str:
                 console.print("forces: " + ", ".join(f"{k} ({v:,})" for k, v in list(d["forces"].items())[:10]))
             for w in d.get("warnings", []):
                 console.print(f"note: {w}")
+            for line in _missing_lines(d["months"]):
+                console.print(line)
             by_month = {f: m for f, m in d["by_month"].items() if m}
             if by_month:
                 months = sorted({m for counts in by_month.values() for m in counts})

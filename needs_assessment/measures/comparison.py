@@ -29,20 +29,21 @@ import pandas as pd
 
 __all__ = [
     "BETTER", "SIMILAR", "WORSE", "HIGHER", "LOWER", "NOT_COMPARED",
-    "ON_TRACK", "OFF_TRACK", "MONITOR_ONLY", "NO_DATA",
+    "ON_TRACK", "OFF_TRACK", "MONITOR_ONLY", "NO_DATA", "NOT_ASSESSED",
     "POLARITIES", "COMPARISON_WORDS", "STATUS_WORDS",
     "StatusStyle", "STATUS_SYMBOLS", "PALETTE", "status_text",
-    "compare_to_benchmark", "compare_frame", "target_status",
+    "compare_to_benchmark", "compare_frame", "target_status", "target_comparator",
 ]
 
 BETTER, SIMILAR, WORSE = "Better", "Similar", "Worse"
 HIGHER, LOWER = "Higher", "Lower"
 NOT_COMPARED = "Not compared"
 ON_TRACK, OFF_TRACK, MONITOR_ONLY, NO_DATA = "On track", "Off track", "Monitor only", "No data"
+NOT_ASSESSED = "Not assessed"   # a window the status needs has months missing (summary `status_reason` says which)
 
 POLARITIES = ("lower", "higher", "none")
 COMPARISON_WORDS = (BETTER, SIMILAR, WORSE, HIGHER, LOWER, NOT_COMPARED)
-STATUS_WORDS = (ON_TRACK, OFF_TRACK, MONITOR_ONLY, NO_DATA)
+STATUS_WORDS = (ON_TRACK, OFF_TRACK, MONITOR_ONLY, NO_DATA, NOT_ASSESSED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -109,6 +110,9 @@ STATUS_SYMBOLS: dict[str, StatusStyle] = {
                               "The plan sets no target: the measure is monitored"),
     NO_DATA: StatusStyle("–", "– No data", PALETTE["dark_grey"],
                          "Not enough data to judge progress against the target"),
+    # A half-filled circle: the data are there in part (months missing), so nothing is judged.
+    NOT_ASSESSED: StatusStyle("◐", "◐ Not assessed", PALETTE["dark_grey"],
+                              "Not judged: months are missing from a 12-month window the target needs"),
 }
 
 
@@ -206,6 +210,18 @@ def _target_figure(target: Any, key: str) -> float | None:
     if not isinstance(target, (str, dict)) and hasattr(target, key):  # params.AtLeast
         return float(getattr(target, key))
     return None
+
+
+def target_comparator(target, polarity: str) -> str | None:
+    """Which window a target compares the latest 12 months with: "previous", "baseline", "fixed" (a
+    figure in the params, e.g. at_least) or None (monitored: nothing is judged)."""
+    if isinstance(target, str):
+        target = target.strip().lower()
+        if target == "improve":
+            target = {"lower": "reduce", "higher": "increase"}.get(str(polarity).strip().lower(), "monitor")
+        return {"monitor": None, "below_baseline": "baseline", "reduce": "previous",
+                "increase": "previous"}.get(target, "fixed")
+    return "fixed"
 
 
 def target_status(target, polarity: str, value, previous_value=None, baseline_value=None) -> str:

@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..months import count_phrase, months_field, step_for
 from ..params import AtLeast, Measure, Params
 from . import comparison, disclosure, intervals
 from .result import SUMMARY_COLUMNS, MeasureResult, cadence
@@ -35,6 +36,17 @@ class Sources:
     """The loaded datasets the engine reads: name -> {part: DataFrame}. Loading is someone else's job."""
     frames: dict[str, dict[str, pd.DataFrame]]
     formats: dict[str, str]
+
+    def months(self, dataset: str) -> tuple[list[pd.Period], dict[str, list[pd.Period]]]:
+        """The months the dataset has rows for (any force), and per force where a table names forces."""
+        from ..datasets.registry import months_by_force   # the loaders' own rule, imported only here
+
+        frames = self.frames[dataset]
+        every: set = set()
+        for df in frames.values():
+            if "month" in df.columns and len(df):
+                every.update(m for m in df["month"].dropna().unique())
+        return sorted(every), months_by_force(frames)
 
     def get(self, dataset: str, part: str | None = None) -> pd.DataFrame:
         parts = self.frames[dataset]
@@ -235,6 +247,74 @@ class Denominators:
         return self.population_for(area, window_end.year)
 
 
+# --- which months a window has ----------------------------------------------------------------------
+
+@dataclass
+class Coverage:
+    """The months a measure's dataset has, for the force (and its districts) and for each peer.
+
+    A 12-month window is *not covered* when part of it lies before the dataset's first month or after
+    its last (the data does not reach it: no figure at all), and *incomplete* when the dataset lacks
+    some of its expected months in between (docs/assumptions.md: counts as published, flagged with the
+    months missing; no value, comparison or status). Months come from the whole dataset, not the
+    measure's own counts, so a month with no records of a rare crime type is a zero, not a gap."""
+    months: dict[str | None, list[pd.Period]]     # None: the force and its districts; else a peer's name
+    step: int = 1                                  # 1 monthly, 3 quarterly, 12 yearly
+
+    def _group(self, area: str | None, area_type: str) -> str | None:
+        return area if area_type == "peer" and area in self.months else None
+
+    def _ordinals(self, key: str | None) -> set[int]:
+        cache = self.__dict__.setdefault("_sets", {})
+        if key not in cache:
+            cache[key] = {m.ordinal for m in self.months.get(key, [])}
+        return cache[key]
+
+    def window(self, end: pd.Period, area: str | None = None, area_type: str = "force") -> tuple[bool, list[pd.Period]]:
+        """(covered, months missing) for the 12 months to `end`."""
+        key = self._group(area, area_type)
+        months = self.months.get(key, [])
+        if not months:
+            return False, []
+        first, last = months[0].ordinal, months[-1].ordinal
+        # the expected months of the window: every `step` months, in step with the dataset's first month
+        latest = end.ordinal - (end.ordinal - first) % self.step
+        expected = range(latest - (12 // self.step - 1) * self.step, latest + 1, self.step)
+        if expected[0] < first or expected[-1] > last:
+            return False, []
+        have = self._ordinals(key)
+        return True, [pd.Period(ordinal=o, freq="M") for o in expected if o not in have]
+
+    def expected_count(self) -> int:
+        return 12 // self.step
+
+    def missing_between(self, start: pd.Period, end: pd.Period) -> list[pd.Period]:
+        """The force's missing months from `start` to `end` (inside the dataset's span)."""
+        months = self.months.get(None, [])
+        if not months:
+            return []
+        have = set(months)
+        first = months[0]
+        span = pd.period_range(max(start, first), min(end, months[-1]), freq="M")
+        return [m for m in span if (m.ordinal - first.ordinal) % self.step == 0 and m not in have]
+
+
+def measure_coverage(measure_id: str, measure: Measure, sources: Sources, params: Params,
+                     monthly: pd.DataFrame) -> Coverage:
+    """The months the measure's dataset has. The force's own indicator file states each measure's
+    months itself (a row per month, zeros included), so there the measure's rows are the months."""
+    fmt = sources.formats[measure.source]
+    if fmt == "indicator_template":
+        every, by_force = sorted(monthly["month"].unique()), {}
+    else:
+        every, by_force = sources.months(measure.source)
+    groups: dict[str | None, list[pd.Period]] = {None: every}
+    if len(by_force) > 1:
+        groups = {None: by_force.get(params.area.force, every), **by_force}
+    step = step_for(cadence(pd.DataFrame({"month": every}))) if every else 1
+    return Coverage(groups, step)
+
+
 # --- step 3: the 12-month summaries --------------------------------------------------------------
 
 def _window(monthly: pd.DataFrame, end: pd.Period) -> pd.DataFrame:
@@ -260,8 +340,14 @@ def _statistic(measure: Measure, count, denominator, confidence: float) -> pd.Da
 
 
 def _window_values(measure: Measure, monthly: pd.DataFrame, end: pd.Period,
-                   denominators: Denominators, confidence: float) -> pd.DataFrame:
+                   denominators: Denominators, confidence: float, coverage: Coverage | None = None) -> pd.DataFrame:
+    """Each area's 12 months to `end`: count, denominator, value and interval, and `months_missing`
+    ("2021-09;2021-10"). Not covered: all blank. Incomplete: the count as published (blank when no
+    month of the window was published), value and interval blank (docs/assumptions.md)."""
+    coverage = coverage or default_coverage(monthly)
     win = _window(monthly, end)
+    win["count"] = win["count"].astype("float64")
+    win["denominator"] = win["denominator"].astype("float64")
     if measure.statistic == "rate":
         win["denominator"] = [denominators.for_measure(measure, a, end) for a in win["area"]]
     stats = _statistic(measure, win["count"], win["denominator"], confidence)
@@ -269,17 +355,32 @@ def _window_values(measure: Measure, monthly: pd.DataFrame, end: pd.Period,
     win["lower_95"] = np.asarray(stats["lower"], dtype="float64")
     win["upper_95"] = np.asarray(stats["upper"], dtype="float64")
     win["method"] = list(stats["method"])
-    # A window the data does not fully cover is not a 12-month figure: do not present it as one.
-    if not window_covered(monthly, end):
-        win.loc[:, ["count", "value", "lower_95", "upper_95"]] = np.nan
+    checked = [coverage.window(end, a, t) for a, t in zip(win["area"], win["area_type"])]
+    covered = np.array([c for c, _ in checked], dtype=bool)
+    missing = [m for _, m in checked]
+    incomplete = np.array([bool(m) for m in missing], dtype=bool)
+    none_published = np.array([len(m) >= coverage.expected_count() for m in missing], dtype=bool)
+    # A window the data does not reach is not a 12-month figure: do not present it as one.
+    win.loc[~covered, ["count", "denominator", "value", "lower_95", "upper_95"]] = np.nan
+    # An incomplete window keeps its published count but gives no 12-month value to judge.
+    win.loc[incomplete, ["value", "lower_95", "upper_95"]] = np.nan
+    win.loc[incomplete & none_published, "count"] = np.nan
+    if measure.statistic == "proportion":   # the cases are counted from the same months
+        win.loc[incomplete & none_published, "denominator"] = np.nan
+    win["months_missing"] = [months_field(m) for m in missing]
     return win
 
 
-def window_covered(monthly: pd.DataFrame, end: pd.Period) -> bool:
-    """True when the dataset has every expected month of the 12 months to `end` (any area)."""
-    months = monthly["month"].unique()
-    inside = [m for m in months if end - 11 <= m <= end]
-    return len(inside) >= cadence(monthly)
+def default_coverage(monthly: pd.DataFrame) -> Coverage:
+    """Coverage from the measure's own months (when no dataset is at hand, e.g. in a unit test)."""
+    every = sorted(monthly["month"].unique())
+    return Coverage({None: every}, step_for(cadence(monthly)) if every else 1)
+
+
+def window_covered(monthly: pd.DataFrame, end: pd.Period, coverage: Coverage | None = None) -> bool:
+    """True when the data reaches the whole of the 12 months to `end` and lacks none of its months."""
+    covered, missing = (coverage or default_coverage(monthly)).window(end)
+    return covered and not missing
 
 
 def pct_change(new, old):
@@ -290,18 +391,23 @@ def pct_change(new, old):
 
 
 def summarise(measure_id: str, measure: Measure, monthly: pd.DataFrame, params: Params,
-              denominators: Denominators) -> pd.DataFrame:
+              denominators: Denominators, coverage: Coverage | None = None) -> pd.DataFrame:
     end = params.period_end_month
     baseline_end = params.baseline_months[1]
     conf = params.confidence_level
-    current = _window_values(measure, monthly, end, denominators, conf)
-    previous = _window_values(measure, monthly, end - 12, denominators, conf)
-    baseline = _window_values(measure, monthly, baseline_end, denominators, conf)
+    coverage = coverage or default_coverage(monthly)
+    current = _window_values(measure, monthly, end, denominators, conf, coverage)
+    previous = _window_values(measure, monthly, end - 12, denominators, conf, coverage)
+    baseline = _window_values(measure, monthly, baseline_end, denominators, conf, coverage)
 
-    out = current.merge(previous[["area", "count", "value"]].rename(
-        columns={"count": "previous_count", "value": "previous_value"}), on="area", how="left")
-    out = out.merge(baseline[["area", "count", "value"]].rename(
-        columns={"count": "baseline_count", "value": "baseline_value"}), on="area", how="left")
+    out = current.merge(previous[["area", "count", "value", "months_missing"]].rename(
+        columns={"count": "previous_count", "value": "previous_value",
+                 "months_missing": "previous_months_missing"}), on="area", how="left")
+    out = out.merge(baseline[["area", "count", "value", "months_missing"]].rename(
+        columns={"count": "baseline_count", "value": "baseline_value",
+                 "months_missing": "baseline_months_missing"}), on="area", how="left")
+    for column in ("previous_months_missing", "baseline_months_missing"):
+        out[column] = out[column].fillna("")
     # A zero baseline (the measure did not exist yet, e.g. stalking protection orders before 2020)
     # gives no meaningful change or comparison: treat it as no baseline.
     zero = out["baseline_count"] == 0
@@ -314,7 +420,8 @@ def summarise(measure_id: str, measure: Measure, monthly: pd.DataFrame, params: 
 
     force_value = out.loc[out["area_type"] == "force", "value"]
     force_value = float(force_value.iloc[0]) if not force_value.empty else np.nan
-    peers = out[out["area_type"].isin(["force", "peer"])]
+    # The group average is of complete windows only: an incomplete one's count is not 12 months.
+    peers = out[out["area_type"].isin(["force", "peer"]) & (out["months_missing"] == "")]
     msg_average = _weighted_average(measure, peers) if (out["area_type"] == "peer").any() else np.nan
     out["benchmark_name"] = out["area_type"].map({
         "force": "baseline (12 months to " + baseline_end.strftime("%B %Y") + ")",
@@ -325,14 +432,35 @@ def summarise(measure_id: str, measure: Measure, monthly: pd.DataFrame, params: 
     out["comparison"] = comparison.compare_to_benchmark(
         out["value"], out["lower_95"], out["upper_95"], out["benchmark_value"], measure.polarity)
     target = measure.target.model_dump() if isinstance(measure.target, AtLeast) else measure.target
-    out["status"] = [
-        comparison.target_status(target, measure.polarity, v, p, b) if t == "force" else ""
-        for t, v, p, b in zip(out["area_type"], out["value"], out["previous_value"], out["baseline_value"])]
+    judged = [_status(target, measure.polarity, row) if row["area_type"] == "force" else ("", "")
+              for _, row in out.iterrows()]
+    out["status"] = [s for s, _ in judged]
+    out["status_reason"] = [r for _, r in judged]
     threshold = params.suppression_threshold
     out["suppressed"] = (out["count"] > 0) & (out["count"] < threshold)
     order = {"force": 0, "district": 1, "peer": 2}
     out = out.sort_values(["area_type", "area"], key=lambda s: s.map(order) if s.name == "area_type" else s)
     return out[SUMMARY_COLUMNS].reset_index(drop=True)
+
+
+WINDOW_NAMES = {"months_missing": "the latest 12 months", "previous_months_missing": "the previous 12 months",
+                "baseline_months_missing": "the baseline"}
+
+
+def _status(target, polarity: str, row: pd.Series) -> tuple[str, str]:
+    """(status, why not assessed): no status is drawn from an incomplete window, whether it is the
+    latest 12 months or the window the target compares with (docs/assumptions.md)."""
+    needs = comparison.target_comparator(target, polarity)
+    if needs is None:        # monitored without a target: nothing is judged
+        return comparison.target_status(target, polarity, row["value"]), ""
+    windows = ["months_missing"] + {"previous": ["previous_months_missing"],
+                                    "baseline": ["baseline_months_missing"]}.get(needs, [])
+    for column in windows:
+        gap = [m for m in str(row[column] or "").split(";") if m]
+        if gap:
+            return comparison.NOT_ASSESSED, f"{count_phrase(len(gap))} from {WINDOW_NAMES[column]}"
+    return comparison.target_status(target, polarity, row["value"], row["previous_value"],
+                                    row["baseline_value"]), ""
 
 
 def _weighted_average(measure: Measure, rows: pd.DataFrame) -> float:
@@ -349,14 +477,18 @@ def _weighted_average(measure: Measure, rows: pd.DataFrame) -> float:
 
 
 def rolling_trend(measure: Measure, monthly: pd.DataFrame, params: Params,
-                  denominators: Denominators) -> pd.DataFrame:
+                  denominators: Denominators, coverage: Coverage | None = None) -> pd.DataFrame:
     """Rolling 12-month value for each month from the baseline's end to the period end, for the
-    force and its districts (vectorised: one pivot and one rolling sum, not a window per month)."""
+    force and its districts (vectorised: one pivot and one rolling sum, not a window per month).
+    Windows follow the summary's rule: not covered, blank; incomplete, the count as published with
+    `months_missing` and no value (so a chart's line breaks there)."""
+    coverage = coverage or default_coverage(monthly)
     end = params.period_end_month
     _, baseline_end = params.baseline_months
     first = min(baseline_end, end)
     rows = monthly[monthly["area_type"].isin(["force", "district"])]
-    columns = ["month", "area", "area_type", "count_12m", "denominator_12m", "value", "lower_95", "upper_95"]
+    columns = ["month", "area", "area_type", "count_12m", "denominator_12m", "value", "lower_95", "upper_95",
+               "months_missing"]
     if rows.empty or monthly["month"].min() > end:
         return pd.DataFrame(columns=columns)
     months = pd.period_range(min(monthly["month"].min(), first - 11), end, freq="M")
@@ -364,9 +496,11 @@ def rolling_trend(measure: Measure, monthly: pd.DataFrame, params: Params,
     rolled = counts.fillna(0).rolling(12, min_periods=12).sum()
     dens = rows.pivot_table(index="month", columns="area", values="denominator", aggfunc="sum").reindex(months)
     rolled_den = dens.rolling(12, min_periods=1).sum() if not dens.empty else None
-    present = pd.Series(1, index=pd.Index(monthly["month"].unique())).reindex(months).fillna(0)
-    covered = present.rolling(12, min_periods=1).sum() >= cadence(monthly)
     wanted = pd.period_range(first, end, freq="M")
+    checked = {m: coverage.window(m) for m in wanted}
+    covered = {m: c for m, (c, _) in checked.items()}
+    missing = {m: months_field(g) for m, (_, g) in checked.items()}
+    none_published = {m: len(g) >= coverage.expected_count() for m, (_, g) in checked.items()}
     trend = rolled.loc[wanted].stack(future_stack=True).rename("count_12m").reset_index()
     trend.columns = ["month", "area", "count_12m"]
     if measure.statistic == "proportion" and rolled_den is not None:
@@ -379,11 +513,14 @@ def rolling_trend(measure: Measure, monthly: pd.DataFrame, params: Params,
         trend["denominator_12m"] = np.nan
     types = rows.drop_duplicates("area").set_index("area")["area_type"]
     trend["area_type"] = trend["area"].map(types)
+    trend["months_missing"] = trend["month"].map(missing).fillna("")
     trend.loc[~trend["month"].map(covered).astype(bool), "count_12m"] = np.nan
+    trend.loc[trend["month"].map(none_published).astype(bool), "count_12m"] = np.nan
     stats = _statistic(measure, trend["count_12m"], trend["denominator_12m"], params.confidence_level)
     trend["value"] = np.asarray(stats["value"], dtype="float64")
     trend["lower_95"] = np.asarray(stats["lower"], dtype="float64")
     trend["upper_95"] = np.asarray(stats["upper"], dtype="float64")
+    trend.loc[trend["months_missing"] != "", ["value", "lower_95", "upper_95"]] = np.nan
     order = {"force": 0, "district": 1}
     trend = trend.sort_values(["month", "area_type", "area"], key=lambda c: c.map(order) if c.name == "area_type" else c)
     return trend[columns].reset_index(drop=True)
@@ -516,15 +653,20 @@ def compute_measure(measure_id: str, params: Params, sources: Sources,
     denominators = denominators or Denominators(sources, params)
     monthly = monthly_counts(measure_id, measure, sources, params)
     monthly = monthly.sort_values(["area_type", "area", "month"]).reset_index(drop=True)
-    summary = summarise(measure_id, measure, monthly, params, denominators)
+    coverage = measure_coverage(measure_id, measure, sources, params, monthly)
+    summary = summarise(measure_id, measure, monthly, params, denominators, coverage)
     summary = suppress_summary(summary, params.suppression_threshold)
-    trend = suppress_trend(rolling_trend(measure, monthly, params, denominators), params.suppression_threshold)
+    trend = suppress_trend(rolling_trend(measure, monthly, params, denominators, coverage),
+                           params.suppression_threshold)
     baseline_start, baseline_end = params.baseline_months
     result = MeasureResult(
         measure_id=measure_id, definition=measure, area_name=params.area.name, force=params.area.force,
         period_start=params.period_end_month - 11, period_end=params.period_end_month,
         baseline_start=baseline_start, baseline_end=baseline_end, unit=unit_for(measure),
-        monthly=monthly, trend=trend, summary=summary, suppression_threshold=params.suppression_threshold)
+        monthly=monthly, trend=trend, summary=summary, suppression_threshold=params.suppression_threshold,
+        months_missing=coverage.missing_between(min(baseline_start, baseline_end - 11, params.period_end_month - 23),
+                                                params.period_end_month),
+        source_format=sources.formats[measure.source], month_step=coverage.step)
     if (summary["area_type"] == "peer").any():
         result.extras["msg"] = msg_frame(summary, params)
     if sources.formats[measure.source] == "police_uk_street" and measure.statistic != "proportion":

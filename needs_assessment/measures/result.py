@@ -19,8 +19,12 @@ SUMMARY_COLUMNS = [
     "baseline_count", "baseline_value", "change_vs_baseline_pct",
     "benchmark_name", "benchmark_value",          # what `comparison` compares against: baseline (force), force (districts), MSG average (peers)
     "comparison",                                 # Better | Similar | Worse | Higher | Lower | Not compared
-    "status",                                     # On track | Off track | Monitor only | No data (force row; districts: "")
+    "status",                                     # On track | Off track | Monitor only | No data | Not assessed (force row; districts: "")
+    "status_reason",                              # why "Not assessed": "3 months missing from the latest 12 months"
     "suppressed",                                 # True when the count is below the disclosure threshold
+    # The months the dataset lacks in each window ("2021-09;2021-10"; empty when complete). A window with
+    # months missing keeps its published count but has no value, comparison or status (docs/assumptions.md).
+    "months_missing", "previous_months_missing", "baseline_months_missing",
 ]
 
 
@@ -36,7 +40,8 @@ class MeasureResult:
     baseline_end: pd.Period
     unit: str                      # "per 1,000 population", "per 1,000 households", "%", "count"
     monthly: pd.DataFrame          # month (Period[M]), area, area_type, count, denominator
-    trend: pd.DataFrame            # month, area, area_type, count_12m, denominator_12m, value, lower_95, upper_95: rolling 12 months
+    trend: pd.DataFrame            # month, area, area_type, count_12m, denominator_12m, value, lower_95, upper_95,
+                                   # months_missing: rolling 12 months
     summary: pd.DataFrame          # SUMMARY_COLUMNS
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     # extras, where the data allows:
@@ -46,6 +51,11 @@ class MeasureResult:
     #   "msg": area, count, population, value, lower_95, upper_95, rank (1 = lowest), is_force; attrs["msg_average"]
     notes: list[str] = field(default_factory=list)   # caveats to print under the section (data gaps etc.)
     suppression_threshold: int = 5   # from the params file: counts below it are never published
+    # The months the dataset lacks (for the force) from the earliest window the section shows (the
+    # baseline, the previous 12 months or the first rolling window) to the period end.
+    months_missing: list[pd.Period] = field(default_factory=list)
+    source_format: str = ""          # the dataset's format ("police_uk_street"): who publishes it
+    month_step: int = 1              # 1 monthly data, 3 quarterly, 12 yearly
 
     @property
     def title(self) -> str:
