@@ -29,6 +29,7 @@ from .hashing import FILE_HASH
 from .measures.store import RESULTS_FILE, load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
 from .measures.result import MeasureResult
+from .months import months_phrase
 from .params import Chapter, Params, load_params
 
 FIGURES = "figures"
@@ -255,7 +256,43 @@ class ChapterBuilder:
         self.write_table_csv(pd.DataFrame([
             {"dataset": n, "format": i["format"], "release": i["release"], "file": f["path"], FILE_HASH: f[FILE_HASH]}
             for n, i in manifest["datasets"].items() for f in i["files"]]), label)
-        return Content("\n".join(rows) + f"\n\n: Every data file used, its release and its hash {{#{label}}}\n")
+        return Content("\n".join(rows) + f"\n\n: Every data file used, its release and its hash {{#{label}}}\n\n"
+                       + self.months_missing_table(manifest))
+
+    def months_missing_table(self, manifest: dict | None = None) -> str:
+        """The months each dataset covers and the months it lacks between its first and last (per force
+        where a table names forces), from the data manifest; how they are treated is in the methods."""
+        if manifest is None:
+            manifest = json.loads((self.build_path / "data-manifest.json").read_text())
+        rows, records = [], []
+        for name, info in manifest["datasets"].items():
+            months = info.get("months") or {}
+            if not months.get("count"):
+                continue
+            step = 3 if months.get("missing") and info.get("format", "").startswith("home_office_prc") else 1
+            missing = [pd.Period(m, freq="M") for m in months.get("missing", [])]
+            text = (f"{months_phrase(missing, step)} ({len(missing)} month{'s' if len(missing) != 1 else ''})"
+                    if missing else "none")
+            for force, gap in (months.get("missing_by_force") or {}).items():
+                text += f"; {force}: {gap['missing_text']} ({len(gap['missing'])})"
+            covered = f"{findings.period_label(months['first'])} to {findings.period_label(months['last'])}"
+            rows.append(f"| {name} | {covered} | {text} |")
+            records.append({"dataset": name, "first_month": months["first"], "last_month": months["last"],
+                            "months_missing": ";".join(months.get("missing", [])),
+                            "months_missing_by_force": "; ".join(
+                                f"{f}: {';'.join(g['missing'])}" for f, g in (months.get("missing_by_force") or {}).items())})
+        if not rows:
+            return ""
+        label = self.label("tbl", "months-missing")
+        self.write_table_csv(pd.DataFrame(records), label)
+        lacking = [r for r in records if r["months_missing"] or r["months_missing_by_force"]]
+        intro = ("No dataset lacks a month between its first and last month.\n\n" if not lacking else
+                 f"{len(lacking)} dataset{'s lack' if len(lacking) != 1 else ' lacks'} months between "
+                 f"{'their' if len(lacking) != 1 else 'its'} first and last (@{label}). A 12-month window "
+                 "that includes a missing month is counted as published and flagged; no rate, comparison or "
+                 "status is drawn from it.\n\n")
+        return (intro + "| Dataset | Months covered | Months missing |\n|---|---|---|\n" + "\n".join(rows)
+                + f"\n\n: The months each dataset covers, and the months missing between its first and last {{#{label}}}\n")
 
 
     def area_profile_text(self) -> Content:

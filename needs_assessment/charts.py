@@ -387,6 +387,8 @@ def headline_for_trend(result: MeasureResult) -> str:
         return f"No data are available for {F.lower_first(result.title)} for {period}"
     if fig.suppressed:
         return f"{result.title}: the figure for {period} is too small to publish"
+    if fig.value is None and F.window_gaps(result)["latest"]:
+        return f"{result.title}: months are missing from {period}, so there is no 12-month figure"
     baseline = F.baseline_phrase(result, short=True)
     size = _size_text(result, fig)
     if size is not None:
@@ -466,6 +468,9 @@ def alt_text_for_trend(result: MeasureResult) -> str:
             text += f" The figure for {F.period_phrase(result.period_start, result.period_end)} is too small to publish"
             text += (f"; the baseline was {_value_text(result, fig.baseline_value)} ({base_period})."
                      if fig.baseline_value is not None else ".")
+        elif fig is not None and fig.value is None and F.window_gaps(result)["latest"]:
+            text += (f" There is no figure for {F.period_phrase(result.period_start, result.period_end)}: "
+                     "months are missing from it.")
         elif fig is not None and fig.baseline_suppressed:
             text += " The baseline figure is too small to publish."
         elif fig is not None:

@@ -20,7 +20,9 @@ and publish the book and the summary of recommendations as HTML and PDF in _outp
 Other commands:
   python build.py data [PATH ...] [--json]   check the datasets of a params file, or a new download
   python build.py review [--previous MANIFEST] list recommendations that need review, and what changed
-  python build.py demo-data [--scale N]       (re)generate the demonstration data in data/demo/
+  python build.py demo-data [--scale N] [--drop-months 2023-09,2023-10]
+                                              (re)generate the demonstration data in data/demo/ (optionally
+                                              without some police.uk months, to see how gaps are handled)
 """
 
 EPILOG = """\

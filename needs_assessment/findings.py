@@ -526,7 +526,8 @@ def _judgement_sentences(result: MeasureResult, fig: Figures) -> list[str]:
 
 
 def _status_reason(result: MeasureResult) -> str:
-    if result.summary.empty or "status_reason" not in result.summary.columns:
+    if (result.summary.empty or "status_reason" not in result.summary.columns
+            or not (result.summary["area_type"] == "force").any()):
         return ""
     reason = result.force_row.get("status_reason")
     return "" if is_missing(reason) else str(reason)
@@ -952,6 +953,8 @@ def performance_summary(results: Iterable[MeasureResult]) -> str:
         fig = _force_figures(r) if r.has_data else None
         figs[r.measure_id] = fig
         status = fig.status if fig is not None and fig.status in statuses else NO_DATA
+        if fig is None and (whole := _force_figures(r)) is not None and whole.status == NOT_ASSESSED:
+            status = NOT_ASSESSED   # no month of the window published: not assessed, not "no data"
         statuses[status].append(r)
         word = fig.comparison if fig is not None and fig.comparison in words else NOT_COMPARED
         words[word].append(r)

@@ -905,7 +905,8 @@ def summary_markdown(recommendations: Iterable[Recommendation], params: Params,
         "neither good nor bad the words are *Higher*, *Similar* and *Lower*; *Not compared* means the data "
         "cannot support a comparison.",
         "- **Status** against the plan's target: *On track* or *Off track*; *Monitor only* for a measure "
-        "the plan watches without a target; *No data* when there is no current figure.", "",
+        "the plan watches without a target; *No data* when there is no current figure; *Not assessed* when "
+        "months are missing from the data for the 12 months the target needs.", "",
         "The methods appendix of the full assessment explains how each judgement is made. Where a measure has "
         "moved since a recommendation was agreed, the recommendation is marked *review needed*.", "",
     ]

@@ -273,27 +273,29 @@ def district_table(result: MeasureResult, label: str | None = None, caption: str
 def status_frame(results: Sequence[MeasureResult]) -> pd.DataFrame:
     """Every measure's force-level status: measure_id, measure, statistic, unit, period, value,
     lower_95, upper_95, baseline_value, change_vs_baseline_pct, change_vs_baseline_points, comparison,
-    status, suppressed, baseline_suppressed."""
+    status, status_reason (why "Not assessed"), suppressed, baseline_suppressed."""
     rows = []
     for r in results:
         fig = F._force_figures(r)
         base = {"measure_id": r.measure_id, "measure": r.title, "statistic": r.definition.statistic,
                 "unit": r.unit, "period": F.period_phrase(r.period_start, r.period_end, article=False),
                 "polarity": r.definition.polarity}
+        reason = F._status_reason(r)
         if fig is None or not r.has_data:
-            rows.append({**base, "comparison": NOT_COMPARED, "status": F.NO_DATA, "suppressed": False,
-                         "baseline_suppressed": False})
+            # the engine's status stands (e.g. "Not assessed" when every month of the window is missing)
+            rows.append({**base, "comparison": NOT_COMPARED, "status": (fig.status if fig is not None else "")
+                         or F.NO_DATA, "status_reason": reason, "suppressed": False, "baseline_suppressed": False})
             continue
         points = (fig.value - fig.baseline_value) if (r.definition.statistic == "proportion" and fig.value is not None
                                                       and fig.baseline_value is not None) else np.nan
         rows.append({**base, "value": fig.value, "lower_95": fig.lower, "upper_95": fig.upper,
                      "baseline_value": fig.baseline_value, "change_vs_baseline_pct": fig.change_vs_baseline_pct,
                      "change_vs_baseline_points": points, "comparison": fig.comparison or NOT_COMPARED,
-                     "status": fig.status or F.NO_DATA, "suppressed": fig.suppressed,
+                     "status": fig.status or F.NO_DATA, "status_reason": reason, "suppressed": fig.suppressed,
                      "baseline_suppressed": fig.baseline_suppressed})
     cols = ["measure_id", "measure", "statistic", "unit", "period", "polarity", "value", "lower_95", "upper_95",
             "baseline_value", "change_vs_baseline_pct", "change_vs_baseline_points", "comparison", "status",
-            "suppressed", "baseline_suppressed"]
+            "status_reason", "suppressed", "baseline_suppressed"]
     df = pd.DataFrame(rows, columns=cols)
     for c in ["value", "lower_95", "upper_95", "baseline_value", "change_vs_baseline_pct",
               "change_vs_baseline_points"]:
@@ -324,7 +326,7 @@ def status_table(results: Sequence[MeasureResult], label: str | None = None, cap
                        F.signed_change(f["change_vs_baseline_points"], 1, " pp")
                        if r.definition.statistic == "proportion" else F.signed_change(f["change_vs_baseline_pct"])),
             "comparison": F.SUPPRESSED if sup else F.symbol_markdown(f["comparison"]),
-            "status": F.symbol_markdown(f["status"]),
+            "status": F.symbol_markdown(f["status"]) + (f": {f['status_reason']}" if f["status_reason"] else ""),
         })
     shown = pd.DataFrame(rows, columns=["measure", "value", "baseline", "change", "comparison", "status"])
     period = F.period_phrase(results[0].period_start, results[0].period_end, article=False) if results else ""

@@ -296,6 +296,34 @@ def test_refuses_to_clear_a_folder_it_did_not_write(tmp_path, params):
     assert (tmp_path / "police-uk" / "mine.csv").exists()
 
 
+def test_drop_months_leaves_police_uk_months_out_and_changes_nothing_else(tmp_path, params, demo):
+    root, full = demo
+    dropped = generate_demo_data(tmp_path / "gap", params, scale=SCALE, drop_months=["2023-09", "2023-10"])
+    before, after = _digests(root / "data" / "demo"), _digests(tmp_path / "gap")
+    gone = {name for name in before if name not in after}
+    assert gone == {f"police-uk/{m}/{m}-demoshire-{kind}.csv" for m in ("2023-09", "2023-10")
+                    for kind in ("street", "outcomes", "stop-and-search")}
+    changed = [n for n in after if before.get(n) != after[n]]
+    assert changed == ["DEMO-DATA.txt"]        # the marker says which months were dropped; no figure changes
+    assert "police.uk months dropped 2023-09,2023-10" in (tmp_path / "gap" / "DEMO-DATA.txt").read_text()
+    # the rows counted drop by the rows of the files left out (counted here from the full data)
+    for kind, key in (("street", "street_crime"), ("outcomes", "outcomes"), ("stop-and-search", "stop_search")):
+        left_out = sum(len(pd.read_csv(root / "data/demo/police-uk" / m / f"{m}-demoshire-{kind}.csv"))
+                       for m in ("2023-09", "2023-10"))
+        assert dropped["rows"][key] == full["rows"][key] - left_out
+    assert not (tmp_path / "gap" / "police-uk" / "2023-09").exists()
+
+
+def test_drop_months_must_be_months_of_the_data(tmp_path, params, capsys):
+    with pytest.raises(ValueError, match="2018-12 is outside"):
+        generate_demo_data(tmp_path / "a", params, scale=SCALE, drop_months=["2018-12"])
+    with pytest.raises(ValueError, match="not a month"):
+        generate_demo_data(tmp_path / "b", params, scale=SCALE, drop_months=["Sept 2023"])
+    with pytest.raises(SystemExit):
+        main(["--out", str(tmp_path / "c"), "--params", str(PARAMS), "--drop-months", "2023-13"])
+    assert "not a month like 2023-09" in capsys.readouterr().err
+
+
 def test_cli(tmp_path, capsys):
     assert main(["--out", str(tmp_path / "cli"), "--scale", "0.02", "--params", str(PARAMS)]) == 0
     assert "not official statistics" in capsys.readouterr().out

@@ -204,3 +204,106 @@ def test_parallel_computation_gives_the_same_results(tmp_path, sources):
     for measure_id in ids:
         pd.testing.assert_frame_equal(serial[measure_id].summary, parallel[measure_id].summary)
         pd.testing.assert_frame_equal(serial[measure_id].trend, parallel[measure_id].trend)
+
+
+# --- months missing (docs/assumptions.md, 14) --------------------------------------------------------
+
+def without_months(sources, months):
+    """The same sources with every street record of these months gone, as when police.uk publishes nothing."""
+    street = sources.frames["street_crime"]["street"]
+    drop = [pd.Period(m, "M") for m in months]
+    frames = dict(sources.frames, street_crime={"street": street[~street["month"].isin(drop)].reset_index(drop=True)})
+    return Sources(frames=frames, formats=sources.formats)
+
+
+def with_target(params, measure_id, target):
+    measures = dict(params.measures)
+    measures[measure_id] = measures[measure_id].model_copy(update={"target": target})
+    return params.model_copy(update={"measures": measures})
+
+
+def test_a_gap_in_the_previous_12_months_is_counted_as_published_and_not_judged(tmp_path, sources):
+    gapped = without_months(sources, ["2020-09", "2020-10", "2020-11"])
+    params = with_target(small_params(tmp_path), "neighbourhood_crime", "reduce")
+    row = compute_measure("neighbourhood_crime", params, gapped).force_row
+    burglary = gapped.frames["street_crime"]["street"].query("crime_type == 'Burglary'")
+    # by hand: the 9 months of 2020 that were published
+    assert row["previous_count"] == burglary[burglary["month"].dt.year == 2020].shape[0]
+    assert row["previous_months_missing"] == "2020-09;2020-10;2020-11"
+    assert pd.isna(row["previous_value"]) and pd.isna(row["change_vs_previous_pct"])
+    # the latest 12 months and the baseline are complete: still computed and compared
+    assert row["months_missing"] == "" and row["baseline_months_missing"] == ""
+    assert row["count"] == burglary[burglary["month"].dt.year == 2021].shape[0]
+    assert row["comparison"] == "Better"
+    # a target against the previous 12 months cannot be judged, and says why
+    assert row["status"] == "Not assessed"
+    assert row["status_reason"] == "3 months missing from the previous 12 months"
+    # the same gap does not touch a target against the baseline
+    baseline_target = with_target(small_params(tmp_path), "neighbourhood_crime", "below_baseline")
+    again = compute_measure("neighbourhood_crime", baseline_target, gapped).force_row
+    assert again["status"] == "On track" and again["status_reason"] == ""
+
+
+def test_a_gap_in_the_latest_12_months_gives_a_count_but_no_rate_comparison_or_status(tmp_path, sources):
+    gapped = without_months(sources, ["2021-03"])
+    result = compute_measure("neighbourhood_crime", small_params(tmp_path), gapped)
+    burglary = gapped.frames["street_crime"]["street"].query("crime_type == 'Burglary'")
+    row = result.force_row
+    assert row["count"] == burglary[burglary["month"].dt.year == 2021].shape[0]
+    assert row["months_missing"] == "2021-03"
+    for column in ("value", "lower_95", "upper_95", "change_vs_baseline_pct", "change_vs_previous_pct"):
+        assert pd.isna(row[column]), column
+    assert row["comparison"] == "Not compared"
+    assert row["status"] == "Not assessed"
+    assert row["status_reason"] == "1 month missing from the latest 12 months"
+    districts = result.summary[result.summary["area_type"] == "district"]
+    assert (districts["months_missing"] == "2021-03").all()
+    assert districts["value"].isna().all() and (districts["comparison"] == "Not compared").all()
+    assert result.months_missing == [pd.Period("2021-03", "M")]
+
+
+def test_rolling_windows_with_a_missing_month_have_their_count_and_no_value(tmp_path, sources):
+    gapped = without_months(sources, ["2020-09", "2020-10", "2020-11"])
+    trend = compute_measure("neighbourhood_crime", small_params(tmp_path), gapped).trend
+    force = trend[trend["area_type"] == "force"].set_index("month")
+    burglary = gapped.frames["street_crime"]["street"].query("crime_type == 'Burglary'")
+    for end in pd.period_range("2019-12", "2021-12", freq="M"):
+        months = pd.period_range(end - 11, end, freq="M")
+        gap = [m for m in months if str(m) in ("2020-09", "2020-10", "2020-11")]
+        assert force.loc[end, "count_12m"] == burglary[burglary["month"].isin(months)].shape[0]
+        assert force.loc[end, "months_missing"] == ";".join(str(m) for m in gap)
+        assert pd.isna(force.loc[end, "value"]) == bool(gap), str(end)
+    # exactly the 14 windows ending September 2020 to October 2021 include a missing month
+    assert (force["months_missing"] != "").sum() == 14
+
+
+def test_a_window_before_the_data_starts_is_blank_and_never_crashes(tmp_path, sources):
+    # The baseline (2019) is before this data's first month: no figure, no TypeError on an int column.
+    street = sources.frames["street_crime"]["street"]
+    late = Sources(frames=dict(sources.frames, street_crime={"street": street[street["month"] >= pd.Period("2019-06", "M")]}),
+                   formats=sources.formats)
+    row = compute_measure("neighbourhood_crime", small_params(tmp_path), late).force_row
+    assert pd.isna(row["baseline_count"]) and pd.isna(row["baseline_value"])
+    assert row["baseline_months_missing"] == ""      # not reached, rather than missing
+    assert pd.notna(row["value"])
+
+
+def test_a_month_without_records_of_a_rare_offence_is_a_zero_not_a_gap(tmp_path, sources):
+    # East's burglaries are in March and July only; the dataset has every month, so East's windows are
+    # complete, and so is the force's.
+    result = compute_measure("neighbourhood_crime", small_params(tmp_path), sources)
+    assert (result.summary["months_missing"] == "").all()
+    assert (result.trend["months_missing"] == "").all()
+    assert result.months_missing == []
+
+
+def test_quarterly_windows_expect_four_quarter_ends():
+    from needs_assessment.measures.engine import Coverage
+    month = lambda s: pd.Period(s, "M")   # noqa: E731
+    quarters = [month(m) for m in ("2019-03", "2019-06", "2019-12", "2020-03", "2020-06")]
+    coverage = Coverage({None: quarters}, step=3)
+    assert coverage.window(month("2019-12")) == (True, [month("2019-09")])
+    assert coverage.window(month("2020-06")) == (True, [month("2019-09")])
+    assert coverage.window(month("2020-12")) == (False, [])      # beyond the last quarter
+    assert Coverage({None: quarters[:2] + quarters[3:]}, 3).window(month("2020-03"))[1] == \
+        [month("2019-09"), month("2019-12")]
