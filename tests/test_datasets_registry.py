@@ -181,7 +181,8 @@ def test_release_and_summary_are_plain_data_for_the_manifest(tmp_path, params):
     assert release["files"][0]["path"] == "data/police/d.zip" and len(release["files"][0]["blake3"]) == 64
     summary = load_dataset("street_crime", p, tmp_path, tmp_path / "cache").summary()
     json.dumps(summary)
-    assert summary["months"] == {"first": "2023-01", "last": "2023-02", "count": 2, "missing": []}
+    assert summary["months"] == {"first": "2023-01", "last": "2023-02", "count": 2, "missing": [],
+                                 "missing_text": "", "missing_by_force": {}}
     assert summary["files"] == release["files"] and summary["rows"] == {"street": 10}
 
 

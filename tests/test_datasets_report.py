@@ -38,7 +38,10 @@ def test_params_report_lists_each_dataset_with_its_check(tmp_path, params):
 
 @pytest.mark.skipif(not REAL.exists(), reason="real published files not available")
 def test_paths_report_counts_by_month_and_category(params):
-    report = describe_paths([REAL / "police-uk", REAL / "stats19"], params)
+    police = REAL / "police-uk"   # the exact files: the folder also holds Durham's downloads
+    report = describe_paths([police / "2022-01-south-yorkshire-street.csv",
+                             police / "2021-08-west-yorkshire-stop-and-search.csv",
+                             police / "2018-01-avon-and-somerset-outcomes.csv", REAL / "stats19"], params)
     json.dumps(report)
     assert report["ok"]
     by_format = {d["format"]: d for d in report["datasets"]}
