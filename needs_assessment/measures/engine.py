@@ -41,12 +41,16 @@ class Sources:
         """The months the dataset has rows for (any force), and per force where a table names forces."""
         from ..datasets.registry import months_by_force   # the loaders' own rule, imported only here
 
+        cache = self.__dict__.setdefault("_months", {})    # once per dataset, not once per measure
+        if dataset in cache:
+            return cache[dataset]
         frames = self.frames[dataset]
         every: set = set()
         for df in frames.values():
             if "month" in df.columns and len(df):
                 every.update(m for m in df["month"].dropna().unique())
-        return sorted(every), months_by_force(frames)
+        cache[dataset] = (sorted(every), months_by_force(frames))
+        return cache[dataset]
 
     def get(self, dataset: str, part: str | None = None) -> pd.DataFrame:
         parts = self.frames[dataset]
