@@ -183,7 +183,7 @@ def gap_build(tmp_path_factory):
     chapter = next(c for c in params.chapters() if "asb_incidents" in c.measures)
     builder = ChapterBuilder(str(PARAMS_FILE), str(build), chapter.id)
     return {"root": root, "params": params, "results": results, "build": build, "builder": builder,
-            "section": builder.section("asb_incidents")}
+            "section": str(builder.section("asb_incidents"))}
 
 
 def test_the_gap_is_in_measures_csv(gap_build, tmp_path):
