@@ -485,6 +485,26 @@ def test_book_pdf_reads_back(book_pdf):
         [c for c in CHAPTERS if c.measures])
 
 
+MARKERS = re.compile(r"\[([=+\-/])\]\{aria-hidden=\"true\"\} (\w+)")
+
+
+def check_markers_are_text(pdf: Pdf, staged: Path) -> None:
+    """Every comparison marker the chapters write ("[=]{aria-hidden="true"} Similar", in table
+    cells and in the text) is in the PDF as its text: none became a typst heading or list."""
+    written = [f"{m.group(1)} {m.group(2)}" for path in sorted(staged.rglob("*.md"))
+               for m in MARKERS.finditer(path.read_text(encoding="utf-8"))]
+    assert written, f"{staged}: no comparison marker written (has the marker changed?)"
+    text = " ".join(" ".join(pdf.pages).split())
+    for shown in sorted(set(written)):
+        assert text.count(shown) == written.count(shown), (shown, text.count(shown), written.count(shown))
+    headings = {squash(t) for _, t, _ in pdf.outline}
+    assert not headings & {squash(w.split(" ", 1)[1]) for w in written}, "a table cell became a heading"
+
+
+def test_no_table_cell_in_the_book_pdf_turned_into_typst_markup(book_pdf, work):
+    check_markers_are_text(book_pdf, work / "book")
+
+
 def test_summary_pdf_reads_back(summary_pdf):
     assert len(summary_pdf.pages) >= 2
     _check_pdf_basics(summary_pdf, f"{DEMO.title}: summary of recommendations")

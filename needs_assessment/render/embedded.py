@@ -2,7 +2,7 @@
 
     sources --shortcodes--> markdown --pandoc--> AST --assemble--> numbered, cross-referenced AST
         --html.py + pandoc--> <basename>.html (self-contained)
-        --filters/typst.lua + pandoc--> typst --typst.compile--> <basename>.pdf (tagged, PDF/UA-1)
+        --filters/typst-text.lua, filters/typst.lua + pandoc--> typst --typst.compile--> <basename>.pdf (tagged, PDF/UA-1)
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ def typst_source(assembly: Assembly) -> str:
         return pa.run_pandoc([
             "--from", "json", "--to", "typst", str(src), "--standalone",
             "--template", str(template_path("book.typ")),
+            # first: text that starts a cell or a line stays text (shared with real Quarto)
+            "--lua-filter", str(filter_path("typst-text.lua")),
             "--lua-filter", str(filter_path("typst.lua")),
             "--wrap", "none",
         ], what=f"{assembly.pub.root}: writing typst")
