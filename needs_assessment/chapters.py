@@ -114,7 +114,9 @@ class ChapterBuilder:
         if chart.notes:   # e.g. months missing: said under the chart, not only drawn in it
             chart.caption += " Note: " + " ".join(chart.notes)
         figure = Figure(target.read_bytes(), label, chart.caption, chart.alt_text, f"{FIGURES}/{label}.png")
-        return Content(figure, f"\n\nData for @{label}: [{label}.csv](downloads/{label}.csv)\n")
+        # the link is relative to the chapter file (chapters/): right for Quarto's page per
+        # chapter and, resolved by the embedded renderer, for its one page at the top
+        return Content(figure, f"\n\nData for @{label}: [{label}.csv](../downloads/{label}.csv)\n")
 
     def write_table_csv(self, frame: pd.DataFrame, label: str) -> None:
         frame.to_csv(self.out_dir / "tables" / f"{label}.csv", index=False)

@@ -39,8 +39,8 @@ def project(tmp_path_factory) -> Path:
 
 
 def options(root: Path, **kw) -> BuildOptions:
-    return BuildOptions(params_path=root / SMALL / "params.yml", root=root, jobs=2, quiet=True,
-                        engine="embedded", **kw)
+    kw.setdefault("engine", "embedded")
+    return BuildOptions(params_path=root / SMALL / "params.yml", root=root, jobs=2, quiet=True, **kw)
 
 
 def manifest(root: Path, cycle="small-plan") -> dict:
@@ -187,3 +187,54 @@ def test_failing_chapter_leaves_previous_publication_untouched(project, first_bu
     finally:
         broken.write_bytes(original)
         build(options(project))   # leave a good publication for the other tests
+
+
+# ---------------------------------------------------------------------- with Quarto on the PATH
+# (a stand-in: tests/quarto_fake.py; the real Quarto suite is test_publication_quarto.py)
+
+
+def test_auto_renderer_falls_back_to_the_embedded_renderer_when_quarto_fails(project, first_build,
+                                                                            tmp_path, monkeypatch):
+    import quarto_fake
+    calls = quarto_fake.use(monkeypatch, tmp_path, mode="fail-pdf")
+    result = build(options(project, engine="auto"))
+    assert result.exit_code == 0, result.message
+    assert calls.read_text().count("--to html") >= 1          # Quarto was tried (and made the HTML)
+    data = manifest(project)
+    assert data["renderer"] == "embedded"                      # the whole publication, not half
+    assert "pagebreaks are not allowed inside of containers" in data["quarto_failure"]
+    assert "chapters/PM-performance.md" in data["quarto_failure"]
+    assert "--renderer embedded" in data["quarto_failure"]
+    assert any(w.startswith("Quarto failed") for w in data["render_warnings"])
+    out = project / "_output" / "small-plan"
+    assert not (out / "index.html").exists()                  # nothing of Quarto's site is left
+    assert "Safer Streets" in html_text(project)
+
+
+def test_quarto_renderer_failure_publishes_nothing_and_says_how_to_build(project, first_build,
+                                                                          tmp_path, monkeypatch):
+    import quarto_fake
+    build(options(project))
+    published_before = tree_hashes(project / "_output" / "small-plan")
+    quarto_fake.use(monkeypatch, tmp_path, mode="fail-pdf")
+    result = build(options(project, engine="quarto"))
+    assert result.exit_code == 1
+    assert "pagebreaks are not allowed inside of containers" in result.message
+    assert "--renderer embedded" in result.message and "Traceback" not in result.message
+    assert tree_hashes(project / "_output" / "small-plan") == published_before
+
+
+def test_quarto_warnings_reach_the_manifest(project, first_build, tmp_path, monkeypatch):
+    import quarto_fake
+    quarto_fake.use(monkeypatch, tmp_path, mode="warn")
+    try:
+        result = build(options(project, engine="quarto"))
+        assert result.exit_code == 0, result.message
+        data = manifest(project)
+        assert data["renderer"] == "quarto"
+        assert any("Unable to resolve crossref @fig-missing" in w for w in data["render_warnings"])
+        assert (project / "_output" / "small-plan" / "downloads" / "measures.csv").is_file()
+        assert (project / "_build" / "small-plan" / "book" / "downloads" / "measures.csv").is_file()
+    finally:
+        monkeypatch.undo()
+        build(options(project))   # leave the embedded publication for the other tests

@@ -1,38 +1,26 @@
-"""The quarto engine, with a stand-in `quarto` on PATH (real Quarto is not installed here)."""
+"""The quarto engine with a stand-in `quarto` on PATH (tests/quarto_fake.py): what is staged for
+Quarto, where its outputs go, its warnings and its failures. The real thing: test_publication_quarto.py."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 from pathlib import Path
 
 import pytest
+import yaml
 
-from needs_assessment.render import RenderError, choose_engine, render_book
+import quarto_fake
+from needs_assessment.render import RenderError, choose_engine, render_book, render_document
+from needs_assessment.render.quarto import QuartoError, quarto_warnings
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_book"
 
-FAKE_QUARTO = """#!/bin/sh
-# Stand-in for `quarto render <dir> --to <fmt>`: writes what Quarto would write into _book/.
-echo "$@" >> "$PWD/quarto-calls.txt"
-mkdir -p _book/chapters
-case "$*" in
-  *"--to html"*) echo "<html>index</html>" > _book/index.html; echo "<html>c1</html>" > _book/chapters/C1.html ;;
-  *"--to typst"*) printf '%%PDF-1.7 fake' > _book/needs-assessment.pdf ;;
-esac
-"""
-
 
 @pytest.fixture()
-def fake_quarto(tmp_path, monkeypatch):
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    exe = bindir / "quarto"
-    exe.write_text(FAKE_QUARTO)
-    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    return exe
+def book(tmp_path) -> Path:
+    folder = tmp_path / "book"
+    shutil.copytree(SAMPLE, folder)
+    return folder
 
 
 def test_auto_engine_without_quarto_is_embedded(monkeypatch):
@@ -42,16 +30,78 @@ def test_auto_engine_without_quarto_is_embedded(monkeypatch):
         render_book(SAMPLE, Path("/nonexistent"), engine="quarto")
 
 
-def test_quarto_engine_runs_quarto_and_copies_results(tmp_path, fake_quarto):
+def test_quarto_engine_runs_quarto_and_publishes_the_site_at_the_top(tmp_path, book, monkeypatch):
+    calls = quarto_fake.use(monkeypatch, tmp_path)
     assert choose_engine("auto") == "quarto"
-    book = tmp_path / "book"
-    shutil.copytree(SAMPLE, book)
     out = tmp_path / "out"
     res = render_book(book, out, engine="auto")
-    calls = (book / "quarto-calls.txt").read_text().splitlines()
-    assert calls == [f"render {book} --to html", f"render {book} --to typst"]
-    assert (book / "styles" / "house.css").is_file()            # staged for format.html.css
+    assert calls.read_text().splitlines() == [f"render {book} --to html",
+                                              f"render {book} --to needs-assessment-typst"]
     assert res["pdf"] == out / "needs-assessment.pdf" and res["pdf"].read_bytes().startswith(b"%PDF")
+    # the site is the top of the publication, beside the PDF and downloads/ it links to
+    assert (out / "index.html").is_file() and (out / "chapters" / "C1.html").is_file()
     assert res["html"] == out / "needs-assessment.html"
-    assert "needs-assessment-html/index.html" in res["html"].read_text()
-    assert (out / "needs-assessment-html" / "chapters" / "C1.html").is_file()
+    assert 'url=index.html' in res["html"].read_text()
+
+
+def test_what_is_staged_for_quarto(tmp_path, book, monkeypatch):
+    quarto_fake.use(monkeypatch, tmp_path)
+    config = yaml.safe_load((book / "_quarto.yml").read_text())
+    config["needs-assessment"] = {"protective-marking": "official", "demonstration": True}
+    (book / "_quarto.yml").write_text(yaml.safe_dump(config))
+    render_book(book, tmp_path / "out", engine="quarto")
+    assert (book / "styles" / "house.css").is_file()              # format.html.css
+    ext = book / "_extensions" / "needs-assessment"
+    # one typst style for both renderers: Quarto's partial is the embedded renderer's house.typ
+    house = Path(__file__).parents[1] / "needs_assessment" / "render" / "templates" / "house.typ"
+    assert (ext / "typst-template.typ").read_text() == house.read_text()
+    assert (ext / "typst-text.lua").is_file() and (ext / "typst-show.typ").is_file()
+    ext_yml = yaml.safe_load((ext / "_extension.yml").read_text())
+    typst_format = ext_yml["contributes"]["formats"]["typst"]
+    assert typst_format["template-partials"] == ["typst-template.typ", "typst-show.typ"]
+    assert {"path": "typst-text.lua", "at": "post-render"} in typst_format["filters"]
+    notice = (book / "_includes" / "before-body.html").read_text()
+    assert "OFFICIAL" in notice and "Demonstration data" in notice
+    staged = yaml.safe_load((book / "_quarto.yml").read_text())
+    assert staged["format"]["needs-assessment-typst"]["font-paths"]   # DejaVu Sans for typst
+
+
+def test_quarto_warnings_are_returned(tmp_path, book, monkeypatch):
+    quarto_fake.use(monkeypatch, tmp_path, mode="warn")
+    warnings: list[str] = []
+    render_book(book, tmp_path / "out", engine="quarto", warnings_out=warnings)
+    assert any("Unable to resolve crossref @fig-missing" in w and "P1-victims-justice.md:12" in w
+               for w in warnings), warnings
+    assert any("unknown font family" in w and "needs-assessment.typ:30:9" in w for w in warnings)
+    assert all(w.startswith("quarto: ") for w in warnings)
+
+
+def test_quarto_failure_says_what_quarto_said_the_file_and_how_to_build_without_it(tmp_path, book,
+                                                                                  monkeypatch):
+    quarto_fake.use(monkeypatch, tmp_path, mode="fail-pdf")
+    with pytest.raises(QuartoError) as caught:
+        render_book(book, tmp_path / "out", engine="quarto")
+    message = str(caught.value)
+    assert "pagebreaks are not allowed inside of containers" in message
+    assert "chapters/PM-performance.md" in message and "orange-book:0.7.1/lib.typ:424:4" in message
+    assert "--renderer embedded" in message
+    assert "Traceback" not in message
+
+
+def test_summary_document_with_quarto(tmp_path, monkeypatch):
+    quarto_fake.use(monkeypatch, tmp_path)
+    folder = tmp_path / "summary"
+    folder.mkdir()
+    (folder / "summary.md").write_text("---\ntitle: S\nneeds-assessment: {protective-marking: OFFICIAL}\n"
+                                       "---\n\n# One\n")
+    (folder / "_quarto.yml").write_text("project: {type: default}\n")
+    res = render_document(folder / "summary.md", tmp_path / "out", engine="quarto")
+    assert res["html"].is_file() and res["pdf"].read_bytes().startswith(b"%PDF")
+    assert "OFFICIAL" in (folder / "_includes" / "before-body.html").read_text()
+
+
+def test_warnings_parser_reads_quarto_pandoc_and_typst_lines():
+    printed = ("\x1b[33mWARNING: one\x1b[39m\nInfo line\n[WARNING] Duplicate identifier 'x'\n"
+               "warning: a typst warning\n   ┌─ x.typ:1:2\n\nWARN: two\n")
+    assert quarto_warnings(printed) == ["quarto: WARNING: one", "quarto: [WARNING] Duplicate identifier 'x'",
+                                        "quarto: warning: a typst warning ┌─ x.typ:1:2", "quarto: WARN: two"]

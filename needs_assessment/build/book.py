@@ -9,6 +9,7 @@ running a notebook.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +80,14 @@ def quarto_config(params: Params, root: Path, chapters: list[Chapter]) -> dict:
         book["appendices"] = appendices
     else:
         book.pop("appendices", None)
-    config["needs-assessment"] = needs_assessment_metadata(params)
+    na = needs_assessment_metadata(params)
+    # for Quarto's typst template (the embedded renderer reads book.date itself)
+    na["book"] = True
+    date = str(params.publication_date)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        na["date-parts"] = [int(x) for x in date.split("-")]
+    config["needs-assessment"] = na
+    config["keywords"] = ["Police and Crime Plan", "needs assessment", params.area.name, params.cycle]
     return config
 
 

@@ -29,6 +29,8 @@ from .publish import publish
 from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks
 from ..measures.store import load_measure_results
 from .stages import package_code_hash, run_measures_stage, sha256_bytes, stable_json
+from ..render import RenderError, choose_engine, render_book, render_document
+from ..render.quarto import QuartoError
 from ..review import review_report
 
 
@@ -238,14 +240,24 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     shutil.rmtree(new_publication, ignore_errors=True)
     new_publication.mkdir(parents=True)
     write_downloads(results, params, build_dir, chapters, new_publication / "downloads")
-    from ..render import render_book, render_document
-    render_warnings: list[str] = []
-    render_book(staging.book_dir, new_publication, formats=options.formats, engine=options.engine,
-                basename="needs-assessment", warnings_out=render_warnings)
-    render_document(summary_dir / "summary.md", new_publication, formats=options.formats,
-                    engine=options.engine, basename="recommendations-summary", warnings_out=render_warnings)
+    # the downloads are in the staged book too: Quarto copies them into its site (resources)
+    shutil.rmtree(staging.book_dir / "downloads", ignore_errors=True)
+    shutil.copytree(new_publication / "downloads", staging.book_dir / "downloads")
+    try:
+        renderer, render_warnings, quarto_failure = render_publication(
+            staging.book_dir, summary_dir / "summary.md", new_publication, options)
+    except RenderError as exc:
+        progress.finish(ordered, None, f"Nothing was published: {exc}\nThe previous publication "
+                        f"is unchanged.")
+        return BuildResult(1, ordered, None, manifest, timings, f"Nothing was published: {exc}")
+    if quarto_failure is not None:
+        progress.note(f"Quarto could not render this publication, so --renderer auto rendered all of it "
+                      f"with the embedded renderer instead (nothing from Quarto is published).\n"
+                      f"{quarto_failure}")
     for warning in render_warnings:
         progress.note(f"render warning: {warning}")
+    manifest["renderer"] = renderer
+    manifest["quarto_failure"] = quarto_failure
     timings["render"] = time.perf_counter() - t
     manifest["rendered"] = True
     manifest["render_warnings"] = render_warnings
@@ -259,6 +271,41 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     return BuildResult(exit_code, ordered, target, manifest, timings)
 
 
+def render_publication(book_dir: Path, summary_path: Path, out: Path,
+                       options: BuildOptions) -> tuple[str, list[str], str | None]:
+    """Render the book and the summary into `out` with one renderer: (renderer used, warnings,
+    Quarto's error when `auto` fell back to the embedded renderer). With `auto`, a Quarto failure
+    never fails the build: everything Quarto made is removed and the whole publication is
+    rendered again with the embedded renderer, so one publication never mixes the two."""
+    engine = choose_engine(options.engine)
+    warnings: list[str] = []
+    try:
+        _render_both(book_dir, summary_path, out, options.formats, engine, warnings)
+        return engine, warnings, None
+    except QuartoError as exc:
+        if options.engine != "auto":
+            raise
+        failure = str(exc)
+    for path in out.iterdir():
+        if path.name != "downloads":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    warnings = [f"Quarto failed, so the embedded renderer made this publication: "
+                f"{failure.splitlines()[0]}"]
+    try:
+        _render_both(book_dir, summary_path, out, options.formats, "embedded", warnings)
+    except RenderError as exc:
+        raise RenderError(f"{exc}\n(Quarto had failed first: {failure})") from None
+    return "embedded", warnings, failure
+
+
+def _render_both(book_dir: Path, summary_path: Path, out: Path, formats, engine: str,
+                 warnings: list[str]) -> None:
+    render_book(book_dir, out, formats=formats, engine=engine, basename="needs-assessment",
+                warnings_out=warnings)
+    render_document(summary_path, out, formats=formats, engine=engine,
+                    basename="recommendations-summary", warnings_out=warnings)
+
+
 def publication_key(book_dir: Path, summary_dir: Path, options: BuildOptions, code_hash: str,
                     measures_key: str) -> str:
     """Everything the rendered outputs depend on: the staged sources, the formats, the renderer."""
@@ -268,7 +315,7 @@ def publication_key(book_dir: Path, summary_dir: Path, options: BuildOptions, co
             if path.is_file():
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update(stable_json({"formats": sorted(options.formats), "engine": options.engine,
+    digest.update(stable_json({"formats": sorted(options.formats), "engine": choose_engine(options.engine),
                                "code": code_hash, "measures": measures_key}).encode())
     return digest.hexdigest()
 

@@ -7,6 +7,7 @@ import time
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 STYLE = {"queued": "dim", "running": "yellow", "cached": "cyan", "done": "green", "executed": "green",
@@ -84,7 +85,7 @@ class BuildProgress:
         for r in failed:
             self.console.print(f"[bold red]{r.chapter_id} failed[/] at {r.error}\n  executed notebook: {r.notebook_log}")
         for text in self.notes:
-            self.console.print(f"[yellow]{text}[/]", highlight=False)
-        self.console.print(message)
+            self.console.print(f"[yellow]{escape(text)}[/]", highlight=False)
+        self.console.print(escape(message), highlight=False)
         if target is not None:
             self.console.print(f"Outputs: {target}")

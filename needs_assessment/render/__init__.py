@@ -12,10 +12,12 @@ Public API:
 
 ``engine``: "quarto" runs real Quarto (``quarto render``); "embedded" renders the same sources
 in-process with pandoc and typst (this package's own renderer, same house style); "auto" uses
-quarto when it is on PATH, else embedded.
+quarto when it is on PATH, else embedded. A failed Quarto render raises
+``render.quarto.QuartoError`` (Quarto's own error, the files it names, how to build without it);
+the build's ``--renderer auto`` then renders the whole publication with the embedded renderer.
 
 Both render functions take ``warnings_out`` (a list that receives the render's warnings, e.g.
-unresolved cross-references) and ``strict`` (raise RenderError on an unresolved cross-reference).
+unresolved cross-references, or what Quarto printed as a warning) and ``strict`` (raise RenderError on an unresolved cross-reference).
 Warnings are also issued as ``RenderWarning`` and logged.
 """
 
@@ -52,7 +54,8 @@ def render_book(book_dir: Path, out_dir: Path, formats=DEFAULT_FORMATS, engine: 
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     if choose_engine(engine) == "quarto":
         from needs_assessment.render.quarto import render_book_quarto
-        return render_book_quarto(Path(book_dir), Path(out_dir), formats, basename)
+        return render_book_quarto(Path(book_dir), Path(out_dir), formats, basename,
+                                  warnings_out=warnings_out)
     from needs_assessment.render.embedded import render_publication
     from needs_assessment.render.project import load_book
     return render_publication(load_book(Path(book_dir)), Path(out_dir), formats, basename,
@@ -69,7 +72,8 @@ def render_document(document_path: Path, out_dir: Path, formats=DEFAULT_FORMATS,
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     if choose_engine(engine) == "quarto":
         from needs_assessment.render.quarto import render_document_quarto
-        return render_document_quarto(document_path, Path(out_dir), formats, basename)
+        return render_document_quarto(document_path, Path(out_dir), formats, basename,
+                                      warnings_out=warnings_out)
     from needs_assessment.render.embedded import render_publication
     from needs_assessment.render.project import load_document
     return render_publication(load_document(document_path), Path(out_dir), formats, basename,

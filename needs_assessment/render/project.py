@@ -126,12 +126,13 @@ def _authors(value: Any) -> list[str]:
 
 
 def _format_option(config: dict, key: str, default: Any) -> Any:
-    """A format option: top-level key, else format.html.key, else format.typst.key."""
+    """A format option: top-level key, else format.html.key, else the typst format's key (the
+    house extension's needs-assessment-typst, or plain typst)."""
     if key in config:
         return config[key]
     fmt = config.get("format")
     if isinstance(fmt, dict):
-        for name in ("html", "typst"):
+        for name in ("html", "needs-assessment-typst", "typst"):
             sub = fmt.get(name)
             if isinstance(sub, dict) and key in sub:
                 return sub[key]

@@ -1,13 +1,30 @@
-"""Rendering with real Quarto (where `quarto` is on PATH). Best effort: not exercised in CI here.
+"""Rendering with real Quarto (where `quarto` is on PATH). Written for Quarto 1.10.
 
-A Quarto book's HTML is a multi-page site, so for html the whole site is copied to
-`<out_dir>/<basename>-html/` and `<out_dir>/<basename>.html` is a small page that sends the reader
-to its index. The typst (PDF) output is a single file, copied to `<out_dir>/<basename>.pdf`.
+Before `quarto render`, the staged folder gets what the house publication needs from Quarto's own
+features (see _quarto.yml):
+
+* `_extensions/needs-assessment/`: the typst format (`format: needs-assessment-typst`) whose
+  template partials carry the house style (typst-template.typ is templates/house.typ, the file
+  the embedded renderer uses too), and the filters (filters/typst-text.lua, parts and appendices,
+  download links on every HTML page);
+* `_includes/before-body.html`: the protective marking and the demonstration notice at the top of
+  every HTML page (include-before-body);
+* `styles/house.css`.
+
+A Quarto book's HTML is a multi-page site: it is copied to the top of `<out_dir>` (index.html,
+chapters/, site_libs/, downloads/ from the project's `resources`), and `<out_dir>/<basename>.html`
+is a small page that sends the reader to index.html. The typst (PDF) output is a single file, copied to `<out_dir>/<basename>.pdf`.
+
+What Quarto prints as a warning is returned to the caller (the build summary and the manifest's
+`render_warnings`); when Quarto fails, `QuartoError` carries Quarto's own error, the files it
+names and how to build without Quarto.
 """
 
 from __future__ import annotations
 
 import html
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,9 +32,29 @@ from pathlib import Path
 import yaml
 
 from needs_assessment.render.errors import RenderError
-from needs_assessment.render.resources import template_path
+from needs_assessment.render.resources import filter_path, font_dirs, template_path
 
-QUARTO_FORMAT = {"html": "html", "pdf": "typst"}
+QUARTO_FORMAT = {"html": "html", "pdf": "needs-assessment-typst"}
+EXTENSION = Path(__file__).resolve().parent / "quarto_extension"
+EXTENSION_NAME = "needs-assessment"
+WRITTEN_FOR = "1.10"
+EMBEDDED_HINT = ("To build without Quarto, use the embedded renderer: "
+                 "python build.py --renderer embedded (or make report RENDERER=embedded).")
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_WARNING = re.compile(r"^\s*(WARNING|WARN)\b[:(]?|^\s*\[WARNING\]|^\s*warning:", re.I)
+_ERROR = re.compile(r"^\s*(ERROR|error)\b[:(]?|^\s*\[ERROR\]")
+_FILE = re.compile(r"(?<![\w/.-])((?:[\w@.:-]+/)*[\w.-]+\.(?:qmd|md|typ|yml|yaml|lua|ipynb|html|css))"
+                   r"(?::(\d+)(?::(\d+))?)?")
+
+
+class QuartoError(RenderError):
+    """Quarto ran and failed. `quarto_output` is what it printed; `files` the files it named."""
+
+    def __init__(self, message: str, quarto_output: str = "", files: list[str] | None = None):
+        super().__init__(message)
+        self.quarto_output = quarto_output
+        self.files = files or []
 
 
 def quarto_path() -> str:
@@ -28,18 +65,132 @@ def quarto_path() -> str:
     return path
 
 
-def stage_assets(book_dir: Path) -> None:
-    """Copy the house style sheet to where _quarto.yml expects it (styles/house.css)."""
-    styles = Path(book_dir) / "styles"
+# ---------------------------------------------------------------------- staging
+
+
+def stage_extension(folder: Path) -> Path:
+    """Copy the house extension into folder/_extensions/needs-assessment/ (with the shared
+    typst style and text filter), replacing an older copy."""
+    target = Path(folder) / "_extensions" / EXTENSION_NAME
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(EXTENSION, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(template_path("house.typ"), target / "typst-template.typ")
+    shutil.copyfile(filter_path("typst-text.lua"), target / "typst-text.lua")
+    return target
+
+
+def notice_html(na: dict) -> str:
+    """The protective marking and the demonstration notice for the top of every HTML page."""
+    parts = []
+    marking = na.get("protective-marking")
+    if marking:
+        parts.append(f'<div class="na-marking" role="note" aria-label="Protective marking">'
+                     f'{html.escape(str(marking).upper())}</div>')
+    if na.get("demonstration"):
+        parts.append('<div class="na-demo-banner" role="note" aria-label="Demonstration data">'
+                     '<strong>Demonstration data.</strong> This publication is made from generated '
+                     'demonstration data for a fictional area. It is not official statistics and must '
+                     'not be used to make decisions.</div>')
+    return "\n".join(parts) + "\n"
+
+
+def stage_assets(folder: Path, na: dict | None = None) -> None:
+    """Everything `quarto render` needs beside the sources in `folder`: styles, the extension, the
+    HTML notice (from the needs-assessment metadata `na`, else _quarto.yml's), and the house
+    typeface's folder (DejaVu Sans, shipped by matplotlib) as typst's font-paths in _quarto.yml."""
+    folder = Path(folder)
+    styles = folder / "styles"
     styles.mkdir(exist_ok=True)
     shutil.copyfile(template_path("house.css"), styles / "house.css")
+    stage_extension(folder)
+    config_path = folder / "_quarto.yml"
+    config = (yaml.safe_load(config_path.read_text(encoding="utf-8")) if config_path.is_file() else None) or {}
+    if na is None:
+        na = config.get("needs-assessment") or {}
+    includes = folder / "_includes"
+    includes.mkdir(exist_ok=True)
+    (includes / "before-body.html").write_text(notice_html(na), encoding="utf-8")
+    formats = config.setdefault("format", {})
+    typst_format = formats.get(QUARTO_FORMAT["pdf"])
+    if not isinstance(typst_format, dict):
+        typst_format = formats[QUARTO_FORMAT["pdf"]] = {}
+    typst_format["font-paths"] = [str(p) for p in font_dirs()]
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def _run(args: list[str], cwd: Path, what: str) -> None:
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+# ---------------------------------------------------------------------- running quarto
+
+
+def _clean(text: str) -> str:
+    return _ANSI.sub("", text or "").replace("\r", "")
+
+
+def quarto_warnings(output: str) -> list[str]:
+    """The warnings in what Quarto printed: its own (WARNING: ...), pandoc's ([WARNING] ...) and
+    typst's (warning: ..., with the lines that say where)."""
+    found: list[str] = []
+    current: list[str] | None = None
+    for line in _clean(output).splitlines():
+        if _WARNING.match(line):
+            if current:
+                found.append(" ".join(current))
+            current = [line.strip()]
+        elif current is not None and line.strip() and (line.startswith((" ", "\t")) or
+                                                      line.lstrip().startswith(("┌", "│", "=", "╭"))):
+            if len(current) < 6:
+                current.append(line.strip())
+        else:
+            if current:
+                found.append(" ".join(current))
+            current = None
+    if current:
+        found.append(" ".join(current))
+    seen: set[str] = set()
+    return [f"quarto: {w}" for w in found if not (w in seen or seen.add(w))]
+
+
+def _named_files(output: str, folder: Path) -> list[str]:
+    """The files Quarto's error names, those in the staged folder first."""
+    names: list[str] = []
+    for m in _FILE.finditer(_clean(output)):
+        name = m.group(1) + (f":{m.group(2)}" if m.group(2) else "") + (f":{m.group(3)}" if m.group(3) else "")
+        if name not in names:
+            names.append(name)
+    local = [n for n in names if (folder / n.split(":")[0]).exists()]
+    return local + [n for n in names if n not in local]
+
+
+def _error_excerpt(output: str, limit: int = 40) -> str:
+    lines = [ln.rstrip() for ln in _clean(output).splitlines() if ln.strip()]
+    first_error = next((i for i, ln in enumerate(lines) if _ERROR.match(ln)), None)
+    if first_error is not None:
+        lines = lines[first_error:]
+    return "\n".join("    " + ln for ln in lines[-limit:])
+
+
+def run_quarto(args: list[str], cwd: Path, what: str, warnings_out: list[str] | None) -> str:
+    """Run quarto; return what it printed. Its warnings go to warnings_out; a failure raises
+    QuartoError with its own error, the files it names and how to build without Quarto."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    try:
+        proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", env=env)
+    except OSError as exc:
+        raise QuartoError(f"{what}: could not run Quarto ({exc}).\n{EMBEDDED_HINT}") from exc
+    output = (proc.stderr or "") + ("\n" + proc.stdout if proc.stdout else "")
     if proc.returncode != 0:
-        raise RenderError(f"{what}: quarto failed (exit {proc.returncode}):\n"
-                          f"{(proc.stderr or proc.stdout).strip()[-4000:]}")
+        files = _named_files(output, Path(cwd))
+        where = ("\nThe files it names: " + ", ".join(files[:5])) if files else ""
+        raise QuartoError(
+            f"Quarto could not render the publication: {what} stopped (exit {proc.returncode}).\n"
+            f"Quarto said:\n{_error_excerpt(output)}{where}\n"
+            f"Nothing was published from this render. This project is written for Quarto "
+            f"{WRITTEN_FOR}; see `quarto --version`.\n{EMBEDDED_HINT}",
+            quarto_output=output, files=files)
+    if warnings_out is not None:
+        warnings_out.extend(quarto_warnings(output))
+    return output
 
 
 def _output_dir(book_dir: Path) -> Path:
@@ -55,7 +206,8 @@ def _redirect_page(target: str, title: str) -> str:
             f'</head><body><main><p><a href="{t}">Open {html.escape(title)}</a></p></main></body></html>\n')
 
 
-def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str) -> dict[str, Path]:
+def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str,
+                       warnings_out: list[str] | None = None) -> dict[str, Path]:
     book_dir, out_dir = Path(book_dir), Path(out_dir)
     exe = quarto_path()
     stage_assets(book_dir)
@@ -65,31 +217,36 @@ def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str) ->
     for fmt in formats:
         if fmt not in QUARTO_FORMAT:
             raise RenderError(f"unknown output format '{fmt}'; expected html, pdf")
-        _run([exe, "render", str(book_dir), "--to", QUARTO_FORMAT[fmt]], book_dir,
-             f"{book_dir}: quarto render --to {QUARTO_FORMAT[fmt]}")
+        args = [exe, "render", str(book_dir), "--to", QUARTO_FORMAT[fmt]]
+        run_quarto(args, book_dir, f"quarto render {book_dir} --to {QUARTO_FORMAT[fmt]}", warnings_out)
         if fmt == "html":
-            site = out_dir / f"{basename}-html"
-            if site.exists():
-                shutil.rmtree(site)
-            shutil.copytree(output_dir, site, ignore=shutil.ignore_patterns("*.pdf", "*.typ"))
+            # The site becomes the top of the publication, so that the links every page carries
+            # (needs-assessment.pdf, the summary, downloads/) resolve beside it.
+            shutil.copytree(output_dir, out_dir, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.pdf", "*.typ"))
             page = out_dir / f"{basename}.html"
-            page.write_text(_redirect_page(f"{basename}-html/index.html", basename), encoding="utf-8")
+            if not (output_dir / page.name).exists():
+                page.write_text(_redirect_page("index.html", basename), encoding="utf-8")
             results["html"] = page
         else:
             pdfs = sorted(output_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
             if not pdfs:
-                raise RenderError(f"{output_dir}: quarto made no PDF")
+                raise QuartoError(f"{output_dir}: quarto render --to {QUARTO_FORMAT[fmt]} finished but "
+                                  f"made no PDF.\n{EMBEDDED_HINT}")
             target = out_dir / f"{basename}.pdf"
             shutil.copyfile(pdfs[-1], target)
             results["pdf"] = target
     return results
 
 
-def render_document_quarto(document_path: Path, out_dir: Path, formats, basename: str) -> dict[str, Path]:
+def render_document_quarto(document_path: Path, out_dir: Path, formats, basename: str,
+                           warnings_out: list[str] | None = None) -> dict[str, Path]:
     document_path, out_dir = Path(document_path), Path(out_dir)
     exe = quarto_path()
     out_dir.mkdir(parents=True, exist_ok=True)
-    stage_assets(document_path.parent)
+    from needs_assessment.render.project import split_front_matter
+    front, _, _ = split_front_matter(document_path.read_text(encoding="utf-8"), document_path)
+    stage_assets(document_path.parent, front.get("needs-assessment") or {})
     results: dict[str, Path] = {}
     for fmt in formats:
         if fmt not in QUARTO_FORMAT:
@@ -98,13 +255,15 @@ def render_document_quarto(document_path: Path, out_dir: Path, formats, basename
         name = f"{basename}.{ext}"
         args = [exe, "render", document_path.name, "--to", QUARTO_FORMAT[fmt], "--output", name]
         if fmt == "html":
-            args += ["-M", "embed-resources:true", "-M", "css:styles/house.css"]
-        _run(args, document_path.parent, f"{document_path}: quarto render --to {QUARTO_FORMAT[fmt]}")
+            args += ["-M", "embed-resources:true", "-M", "css:styles/house.css",
+                     "-M", "include-before-body:_includes/before-body.html"]
+        run_quarto(args, document_path.parent,
+                   f"quarto render {document_path} --to {QUARTO_FORMAT[fmt]}", warnings_out)
         made = document_path.parent / name
         if not made.is_file():
             candidates = sorted(document_path.parent.rglob(name), key=lambda p: p.stat().st_mtime)
             if not candidates:
-                raise RenderError(f"{document_path}: quarto made no {name}")
+                raise QuartoError(f"{document_path}: quarto made no {name}.\n{EMBEDDED_HINT}")
             made = candidates[-1]
         target = out_dir / name
         if made.resolve() != target.resolve():

@@ -222,7 +222,7 @@ local function Div(el)
       title_code = "[" .. typ_blocks(title) .. "]"
     end
     local kind = el.attributes["kind"] or "note"
-    local out = { pandoc.RawBlock("typst", string.format("#callout(kind: %s, title: %s)[", str(kind), title_code)) }
+    local out = { pandoc.RawBlock("typst", string.format("#na-callout(kind: %s, title: %s)[", str(kind), title_code)) }
     for _, b in ipairs(body) do table.insert(out, b) end
     table.insert(out, pandoc.RawBlock("typst", "]" .. label(el.identifier)))
     return out

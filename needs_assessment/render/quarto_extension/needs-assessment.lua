@@ -1,0 +1,130 @@
+--[[
+needs-assessment.lua: the book structure and the house furniture that real Quarto needs from the
+project (the embedded renderer does the same in Python: render/assemble.py and render/html.py).
+
+Typst (the single-file PDF of the book):
+  * a part's heading becomes a house part heading ("Part 1", supplement [Part]) that does not
+    count as a chapter, so chapter numbers run 1, 2, ... across parts;
+  * the appendices: the synthetic "Appendices" heading becomes a part heading, and from there
+    chapters are numbered A, B, ... with the supplement [Appendix];
+  * a link to a published file written relative to a chapter (../downloads/x.csv) is made
+    relative to the PDF, which sits at the top of the publication.
+HTML (one page per chapter):
+  * under each page's first heading, the links to the downloads that every page carries
+    (needs-assessment.downloads), written relative to that page.
+The protective marking and demonstration notice at the top of each HTML page are
+include-before-body (written by the build); in the PDF they are the house template's.
+Written for Quarto 1.10: uses quarto.doc.file_metadata() as Quarto's own orange-book does.
+]]
+
+local chapters_seen = 0
+local parts_seen = 0
+local appendices_started = false
+
+local function file_state()
+  local state = quarto.doc.file_metadata()
+  if state == nil or state.file == nil then
+    return nil
+  end
+  return state.file
+end
+
+local function typst_part(title, number)
+  local numbering = "none"
+  if number ~= nil then
+    numbering = '(..) => "Part ' .. number .. '"'
+  end
+  -- A part heading is a level-1 heading; put the chapter counter back so it is not counted.
+  return pandoc.RawBlock("typst", string.format(
+    '#heading(level: 1, supplement: [Part], numbering: %s, outlined: true)[%s]\n#counter(heading).update(%d)',
+    numbering, title, chapters_seen))
+end
+
+local function escape_typst_text(s)
+  return (s:gsub("[\\%[%]#%$%*_`<>@=%-+/~]", "\\%0"))
+end
+
+local function typst_header(el)
+  local file = file_state()
+  if file == nil or el.level ~= 1 then
+    return nil
+  end
+  local kind = file.bookItemType
+  local title = escape_typst_text(pandoc.utils.stringify(el.content))
+  if kind == "part" then
+    parts_seen = parts_seen + 1
+    return typst_part(title, parts_seen)
+  end
+  if kind == "appendix" and not appendices_started then
+    appendices_started = true
+    chapters_seen = 0
+    local start = pandoc.RawBlock("typst",
+      '#counter(heading).update(0)\n#set heading(numbering: "A.1")\n' ..
+      '#show heading.where(level: 1): set heading(supplement: [Appendix])')
+    if el.classes:includes("unnumbered") then
+      -- Quarto's own "Appendices" divider
+      return { start, typst_part(title, nil) }
+    end
+    return { start, el }
+  end
+  if not el.classes:includes("unnumbered") then
+    chapters_seen = chapters_seen + 1
+  end
+  return nil
+end
+
+local function typst_link(el)
+  -- chapters link published files as ../downloads/...; the PDF is at the top of the publication
+  el.target = el.target:gsub("^%.%./", "")
+  return el
+end
+
+local function html_downloads(doc)
+  local na = doc.meta["needs-assessment"]
+  if na == nil or na.downloads == nil then
+    return nil
+  end
+  local offset = quarto.project.offset or "."
+  local items = {}
+  for _, item in ipairs(na.downloads) do
+    local href = pandoc.utils.stringify(item.href or "")
+    if href ~= "" then
+      local label = pandoc.utils.stringify(item.label or href)
+      if not href:match("^%a[%w+.-]*:") then
+        href = offset .. "/" .. href
+      end
+      table.insert(items, { pandoc.Plain({ pandoc.Link(label, href) }) })
+    end
+  end
+  if #items == 0 then
+    return nil
+  end
+  local nav = pandoc.Div({
+    pandoc.Plain({ pandoc.Strong("Downloads") }),
+    pandoc.BulletList(items),
+  }, pandoc.Attr("", { "na-downloads" }, { { "role", "navigation" }, { "aria-label", "Downloads" } }))
+  local blocks = doc.blocks
+  local at = 1
+  for i, b in ipairs(blocks) do
+    if b.t == "Header" then
+      at = i + 1
+      break
+    end
+  end
+  table.insert(blocks, at, nav)
+  doc.blocks = blocks
+  return doc
+end
+
+if quarto.doc.is_format("typst") then
+  return quarto.utils.combineFilters({
+    quarto.utils.file_metadata_filter(),
+    { Header = typst_header, Link = typst_link },
+  })
+end
+
+if quarto.doc.is_format("html") then
+  return { { Pandoc = html_downloads } }
+end
+
+return {}
