@@ -9,7 +9,6 @@ running a notebook.
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..params import Chapter, Params
 from ..recommendations import (check_variables, load_recommendations, recommendations_manifest,
                                summary_markdown, write_section_includes)
 from ..render import notebook_to_markdown
+from ..render.project import format_date
 
 STYLES = Path(__file__).resolve().parents[1] / "render" / "templates"
 
@@ -83,9 +83,10 @@ def quarto_config(params: Params, root: Path, chapters: list[Chapter]) -> dict:
     na = needs_assessment_metadata(params)
     # for Quarto's typst template (the embedded renderer reads book.date itself)
     na["book"] = True
-    date = str(params.publication_date)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        na["date-parts"] = [int(x) for x in date.split("-")]
+    shown, iso = format_date(params.publication_date)
+    if iso:
+        na["date"] = shown                     # "28 June 2024", as the embedded renderer shows it
+        na["date-parts"] = [int(x) for x in iso.split("-")]
     config["needs-assessment"] = na
     config["keywords"] = ["Police and Crime Plan", "needs assessment", params.area.name, params.cycle]
     return config

@@ -95,10 +95,12 @@ def notice_html(na: dict) -> str:
     return "\n".join(parts) + "\n"
 
 
-def stage_assets(folder: Path, na: dict | None = None) -> None:
+def stage_assets(folder: Path, na: dict | None = None, document: bool = False) -> None:
     """Everything `quarto render` needs beside the sources in `folder`: styles, the extension, the
     HTML notice (from the needs-assessment metadata `na`, else _quarto.yml's), and the house
-    typeface's folder (DejaVu Sans, shipped by matplotlib) as typst's font-paths in _quarto.yml."""
+    typeface's folder (DejaVu Sans, shipped by matplotlib) as typst's font-paths in _quarto.yml.
+    For a single document (the summary) its _quarto.yml also gets the HTML options the book's
+    carries: one self-contained page, the house style sheet, the notice and the download links."""
     folder = Path(folder)
     styles = folder / "styles"
     styles.mkdir(exist_ok=True)
@@ -116,6 +118,14 @@ def stage_assets(folder: Path, na: dict | None = None) -> None:
     if not isinstance(typst_format, dict):
         typst_format = formats[QUARTO_FORMAT["pdf"]] = {}
     typst_format["font-paths"] = [str(p) for p in font_dirs()]
+    if document:
+        html_format = formats.get("html")
+        if not isinstance(html_format, dict):
+            html_format = formats["html"] = {}
+        html_format.update({"embed-resources": True, "css": "styles/house.css",
+                            "include-before-body": "_includes/before-body.html",
+                            "filters": [{"path": f"_extensions/{EXTENSION_NAME}/needs-assessment.lua",
+                                         "at": "post-quarto"}]})
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
@@ -208,7 +218,7 @@ def _redirect_page(target: str, title: str) -> str:
 
 def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str,
                        warnings_out: list[str] | None = None) -> dict[str, Path]:
-    book_dir, out_dir = Path(book_dir), Path(out_dir)
+    book_dir, out_dir = Path(book_dir).resolve(), Path(out_dir).resolve()
     exe = quarto_path()
     stage_assets(book_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -241,12 +251,12 @@ def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str,
 
 def render_document_quarto(document_path: Path, out_dir: Path, formats, basename: str,
                            warnings_out: list[str] | None = None) -> dict[str, Path]:
-    document_path, out_dir = Path(document_path), Path(out_dir)
+    document_path, out_dir = Path(document_path).resolve(), Path(out_dir).resolve()
     exe = quarto_path()
     out_dir.mkdir(parents=True, exist_ok=True)
     from needs_assessment.render.project import split_front_matter
     front, _, _ = split_front_matter(document_path.read_text(encoding="utf-8"), document_path)
-    stage_assets(document_path.parent, front.get("needs-assessment") or {})
+    stage_assets(document_path.parent, front.get("needs-assessment") or {}, document=True)
     results: dict[str, Path] = {}
     for fmt in formats:
         if fmt not in QUARTO_FORMAT:
@@ -254,9 +264,6 @@ def render_document_quarto(document_path: Path, out_dir: Path, formats, basename
         ext = "html" if fmt == "html" else "pdf"
         name = f"{basename}.{ext}"
         args = [exe, "render", document_path.name, "--to", QUARTO_FORMAT[fmt], "--output", name]
-        if fmt == "html":
-            args += ["-M", "embed-resources:true", "-M", "css:styles/house.css",
-                     "-M", "include-before-body:_includes/before-body.html"]
         run_quarto(args, document_path.parent,
                    f"quarto render {document_path} --to {QUARTO_FORMAT[fmt]}", warnings_out)
         made = document_path.parent / name

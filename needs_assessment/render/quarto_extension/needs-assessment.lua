@@ -59,7 +59,8 @@ local function typst_header(el)
     appendices_started = true
     chapters_seen = 0
     local start = pandoc.RawBlock("typst",
-      '#counter(heading).update(0)\n#set heading(numbering: "A.1")\n' ..
+      '#counter(heading).update(0)\n#state("na-appendix", false).update(true)\n' ..
+      '#set heading(numbering: "A.1")\n' ..
       '#show heading.where(level: 1): set heading(supplement: [Appendix])')
     if el.classes:includes("unnumbered") then
       -- Quarto's own "Appendices" divider
@@ -91,7 +92,16 @@ local function html_downloads(doc)
     if href ~= "" then
       local label = pandoc.utils.stringify(item.label or href)
       if not href:match("^%a[%w+.-]*:") then
-        href = offset .. "/" .. href
+        -- Quarto has already made the path of a file that is in the project (downloads/, a
+        -- resource) relative to this page; a file published beside the site (the PDFs) is not
+        -- in the project, so it is linked through the page's offset to the site's top.
+        local here = pandoc.path.directory(quarto.doc.input_file or ".")
+        local f = io.open(pandoc.path.join({ here, href }), "r")
+        if f then
+          f:close()
+        else
+          href = offset .. "/" .. href
+        end
       end
       table.insert(items, { pandoc.Plain({ pandoc.Link(label, href) }) })
     end
