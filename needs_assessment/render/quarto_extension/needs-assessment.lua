@@ -10,6 +10,7 @@ Typst (the single-file PDF of the book):
   * a link to a published file written relative to a chapter (../downloads/x.csv) is made
     relative to the PDF, which sits at the top of the publication.
 HTML (one page per chapter):
+  * on the front page, its own heading is a level-2 heading under the book's title (one h1);
   * under each page's first heading, the links to the downloads that every page carries
     (needs-assessment.downloads), written relative to that page.
 The protective marking and demonstration notice at the top of each HTML page are
@@ -80,10 +81,20 @@ local function typst_link(el)
   return el
 end
 
-local function html_downloads(doc)
+local function html_page(doc)
+  -- The book's front page has the book's title as its h1; its own heading is a section of it.
+  local input = quarto.doc.input_file or ""
   local na = doc.meta["needs-assessment"]
+  if pandoc.path.filename(input):match("^index%.q?md$") and na ~= nil and na.book then
+    doc.blocks = doc.blocks:walk({
+      Header = function(h)
+        if h.level == 1 then h.level = 2 end
+        return h
+      end,
+    })
+  end
   if na == nil or na.downloads == nil then
-    return nil
+    return doc
   end
   local offset = quarto.project.offset or "."
   local items = {}
@@ -107,7 +118,7 @@ local function html_downloads(doc)
     end
   end
   if #items == 0 then
-    return nil
+    return doc
   end
   local nav = pandoc.Div({
     pandoc.Plain({ pandoc.Strong("Downloads") }),
@@ -134,7 +145,7 @@ if quarto.doc.is_format("typst") then
 end
 
 if quarto.doc.is_format("html") then
-  return { { Pandoc = html_downloads } }
+  return { { Pandoc = html_page } }
 end
 
 return {}
