@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/demo-2024.yml
+# auto | quarto | embedded (auto: Quarto 1.10 if it is on PATH, else the embedded renderer)
+RENDERER ?= auto
 KERNEL := needs-assessment
 
 AXE_CORE_VERSION := 4.14.1
@@ -36,7 +38,7 @@ demo-data: setup
 	$(PY) build.py demo-data
 
 report: setup demo-data
-	$(PY) build.py --params $(PARAMS)
+	$(PY) build.py --params $(PARAMS) --renderer $(RENDERER)
 
 test: setup a11y-tools
 	$(PY) -m pytest -n 2 --dist loadfile

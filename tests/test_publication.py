@@ -505,6 +505,40 @@ def test_no_table_cell_in_the_book_pdf_turned_into_typst_markup(book_pdf, work):
     check_markers_are_text(book_pdf, work / "book")
 
 
+BOTTOM_MARGIN_PT = 30 / 25.4 * 72       # house.typ: 30 mm
+
+
+def text_below_the_margin(pdf: "Pdf") -> list[str]:
+    """Text drawn below the bottom margin other than the page's own footer (a table that did not
+    break and ran off the page): (page, text) for each."""
+    footer = re.compile(r"^\s*(Page \d+ of \d+|Demonstration data: not official statistics|"
+                        + re.escape(DEMO.title) + "|" + re.escape(DEMO.protective_marking or "@@") + r")\s*$")
+    found = []
+    for number, page in enumerate(pdf.reader.pages, 1):
+        def visit(text, cm, tm, font, size, number=number):
+            y = (tm[5] * cm[3] + cm[5]) if cm else tm[5]
+            if text.strip() and y < BOTTOM_MARGIN_PT - 2 and not footer.match(text):
+                found.append(f"page {number}: {text.strip()[:60]!r} at {y:.0f} pt")
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_no_text_below_the_bottom_margin(book_pdf, summary_pdf):
+    assert not text_below_the_margin(book_pdf)[:10]
+    assert not text_below_the_margin(summary_pdf)[:10]
+
+
+def test_the_margin_check_finds_a_table_that_ran_off_the_page(tmp_path):
+    """The check itself: a table that may not break runs off the foot of the page and is found."""
+    import typst
+    rows = ", ".join(f"[row {i}]" for i in range(80))
+    source = ("#set page(paper: \"a4\", margin: (bottom: 30mm, rest: 20mm))\n"
+              f"#block(breakable: false, table(columns: 1, {rows}))\n")
+    path = tmp_path / "overflow.pdf"
+    path.write_bytes(typst.compile(source.encode()))
+    assert any("row 7" in found for found in text_below_the_margin(Pdf(path)))
+
+
 def test_summary_pdf_reads_back(summary_pdf):
     assert len(summary_pdf.pages) >= 2
     _check_pdf_basics(summary_pdf, f"{DEMO.title}: summary of recommendations")

@@ -45,7 +45,6 @@ if not shutil.which("quarto") and not os.environ.get("NA_QUARTO_PUBLICATION_ROOT
 pytestmark = pytest.mark.slow
 
 DEMO, CHAPTERS, BOOK, SUMMARY = pub.DEMO, pub.CHAPTERS, pub.BOOK, pub.SUMMARY
-BOTTOM_MARGIN_PT = 30 / 25.4 * 72       # house.typ: 30 mm
 
 
 @pytest.fixture(scope="module")
@@ -257,20 +256,5 @@ def test_no_table_cell_in_the_book_pdf_turned_into_typst_markup(book_pdf, work):
     pub.check_markers_are_text(book_pdf, work / "book")
 
 
-def text_below_the_margin(pdf: pub.Pdf) -> list[str]:
-    """Text drawn below the bottom margin other than the page's own footer (a table that did not
-    break and ran off the page): (page, text) for each."""
-    footer = re.compile(r"^\s*(Page \d+ of \d+|Demonstration data: not official statistics|"
-                        + re.escape(DEMO.title) + "|" + re.escape(DEMO.protective_marking or "@@") + r")\s*$")
-    found = []
-    for number, page in enumerate(pdf.reader.pages, 1):
-        def visit(text, cm, tm, font, size, number=number):
-            y = (tm[5] * cm[3] + cm[5]) if cm else tm[5]
-            if text.strip() and y < BOTTOM_MARGIN_PT - 2 and not footer.match(text):
-                found.append(f"page {number}: {text.strip()[:60]!r} at {y:.0f} pt")
-        page.extract_text(visitor_text=visit)
-    return found
-
-
 def test_no_text_below_the_bottom_margin(book_pdf):
-    assert not text_below_the_margin(book_pdf)[:10]
+    assert not pub.text_below_the_margin(book_pdf)[:10]

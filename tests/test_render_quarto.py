@@ -105,3 +105,87 @@ def test_warnings_parser_reads_quarto_pandoc_and_typst_lines():
                "warning: a typst warning\n   ┌─ x.typ:1:2\n\nWARN: two\n")
     assert quarto_warnings(printed) == ["quarto: WARNING: one", "quarto: [WARNING] Duplicate identifier 'x'",
                                         "quarto: warning: a typst warning ┌─ x.typ:1:2", "quarto: WARN: two"]
+
+
+# ------------------------------------------------------------------ the typst partials themselves
+# Where Quarto is not installed: the house extension's partials, put together in the order Quarto
+# 1.10's typst template.typ puts them (typst-template.typ, header-includes, typst-show.typ, body)
+# and filled by pandoc's template engine from metadata shaped as Quarto's (by-author, lang),
+# around a body written the way Quarto and needs-assessment.lua write a book (level-1 chapters,
+# part headings, the appendix switch, a table in a "quarto-float-tbl" figure), compile with typst.
+
+QUARTO_ORDER = "$typst-template.typ()$\n\n$for(header-includes)$\n$header-includes$\n$endfor$\n\n" \
+               "$typst-show.typ()$\n\n$body$\n"
+LONG_TABLE = "| Measure | Change |\n|---|---|\n" + "".join(f"| row {i} | [=]{{aria-hidden=\"true\"}} Similar |\n"
+                                                          for i in range(80)) + "| last row | end |\n"
+
+BOOK_BODY = r"""
+```{=typst}
+#heading(level: 1, numbering: none)[About this assessment]
+#heading(level: 1, supplement: [Part], numbering: (..) => "Part 1", outlined: true)[Context]
+#counter(heading).update(0)
+```
+
+# Introduction
+
+## Purpose
+
+```{=typst}
+#figure([
+```
+
+LONG_TABLE
+
+```{=typst}
+], caption: figure.caption(position: top, [A long table.]), kind: "quarto-float-tbl", supplement: "Table") <tbl-long>
+```
+
+See `#ref(<tbl-long>)`{=typst}.
+
+```{=typst}
+#counter(heading).update(0)
+#state("na-appendix", false).update(true)
+#set heading(numbering: "A.1")
+#show heading.where(level: 1): set heading(supplement: [Appendix])
+#heading(level: 1, supplement: [Part], numbering: none, outlined: true)[Appendices]
+#counter(heading).update(0)
+```
+
+# Methods
+
+## Sources
+"""
+
+
+def test_the_quarto_partials_compile_into_the_house_pdf(tmp_path):
+    import typst
+    from pypdf import PdfReader
+
+    from needs_assessment.render import pandoc_ast as pa
+    from needs_assessment.render.quarto import stage_extension
+    from needs_assessment.render.resources import font_dirs
+
+    ext = stage_extension(tmp_path)
+    (ext / "main.typ").write_text(QUARTO_ORDER)
+    meta = {"title": "Needs Assessment", "lang": "en-GB", "toc-depth": 2,
+            "by-author": [{"name": {"literal": "The Office"}}],
+            "needs-assessment": {"book": True, "protective-marking": "OFFICIAL", "demonstration": True,
+                                 "area": "Demoshire", "date": "28 June 2024", "date-parts": [2024, 6, 28]}}
+    doc = "---\n" + yaml.safe_dump(meta) + "---\n" + BOOK_BODY.replace("LONG_TABLE", LONG_TABLE)
+    source = pa.run_pandoc(["--from", "markdown", "--to", "typst", "--template", str(ext / "main.typ"),
+                            "--lua-filter", str(ext / "typst-text.lua")], input_text=doc, what="test")
+    pdf_path = tmp_path / "book.pdf"
+    pdf_path.write_bytes(typst.compile(source.encode(), font_paths=[str(p) for p in font_dirs()],
+                                       pdf_standards=["ua-1"]))
+    reader = PdfReader(str(pdf_path))
+    pages = [p.extract_text() for p in reader.pages]
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.metadata.title == "Needs Assessment" and reader.metadata.author == "The Office"
+    assert all("OFFICIAL" in text for text in pages)
+    assert "Demonstration data" in pages[0] and "28 June 2024" in pages[0]
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert {"Part 1 Context", "1 Introduction", "Appendices", "A Methods"} <= set(titles), titles
+    text = " ".join(" ".join(pages).split())
+    assert "Table 1.1: A long table." in text and "last row end" in text   # broke over pages
+    assert text.count("= Similar") == 80 and "See Table 1.1" in text
+    assert "CHAPTER 1" in text and "APPENDIX A" in text
