@@ -18,7 +18,7 @@ side (html.py) and the typst side (filters/typst.lua) turn that into their own m
 
 from __future__ import annotations
 
-import os
+import posixpath
 import re
 import string
 from concurrent.futures import ThreadPoolExecutor
@@ -337,16 +337,16 @@ class _Assembler:
                         except ValueError:
                             new_url = url
                     return pa.el("Link", [a, pa.walk(inlines, fix), [new_url, title]])
+                folder = base.resolve()
                 if (not parsed.scheme and not parsed.netloc and parsed.path
-                        and not parsed.path.startswith("/") and base.resolve() != root):
+                        and not parsed.path.startswith("/") and folder != root
+                        and folder.is_relative_to(root)):
                     # A link to a file, written relative to its chapter (as Quarto reads it): in
                     # the one page at the top of the project it is relative to the top.
-                    target = os.path.normpath(os.path.join(base.resolve().relative_to(root).as_posix()
-                                                           if base.resolve().is_relative_to(root) else ".",
-                                                           unquote(parsed.path)))
+                    target = posixpath.normpath(posixpath.join(folder.relative_to(root).as_posix(),
+                                                               unquote(parsed.path)))
                     if not target.startswith(".."):
-                        new_url = PurePosixPath(*Path(target).parts).as_posix()
-                        new_url += ("?" + parsed.query if parsed.query else "") + \
+                        new_url = target + ("?" + parsed.query if parsed.query else "") + \
                             ("#" + parsed.fragment if parsed.fragment else "")
                         return pa.el("Link", [a, pa.walk(inlines, fix), [new_url, title]])
                 if parsed.scheme.lower() not in SAFE_SCHEMES:
