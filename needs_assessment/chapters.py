@@ -296,6 +296,40 @@ class ChapterBuilder:
         return (intro + "| Dataset | Months covered | Months missing |\n|---|---|---|\n" + "\n".join(rows)
                 + f"\n\n: The months each dataset covers, and the months missing between its first and last {{#{label}}}\n")
 
+    def data_coverage(self) -> str:
+        """For the methods appendix: datasets and measures not available and why, and the records the
+        force total counts but no district does (neighbouring authorities' LSOAs, no LSOA)."""
+        from .measures.engine import coverage_sentences
+
+        manifest = json.loads((Path(self.build_dir) / "data-manifest.json").read_text())["datasets"]
+        lines = ["## What the data could not give {.unnumbered}\n"]
+        absent = [(n, e) for n, e in manifest.items() if e.get("not_available")]
+        if absent:
+            lines.append("These datasets of the params file were not available, so the measures that need them "
+                         "are published as not available:\n")
+            lines += [f"- **{n}** ({e['format']}): {e['not_available']}" for n, e in absent]
+            lines.append("")
+        missing = [(m, r) for m, r in self.results.items() if r.not_available or r.value_not_available]
+        if missing:
+            lines.append("Measures not available, or available as counts only:\n")
+            for m, r in missing:
+                what = f"not available: {r.not_available}" if r.not_available else \
+                    f"counts only: {r.value_not_available}"
+                lines.append(f"- **{r.title}**: {what}")
+            lines.append("")
+        coverage = {n: e["district_coverage"] for n, e in manifest.items() if e.get("district_coverage")}
+        sentences = coverage_sentences(coverage, self.params.area.force)
+        if sentences:
+            lines.append("**Records outside the districts.** A record's district is the local authority of its "
+                         "neighbourhood (LSOA). Records in neighbourhoods of other authorities (police.uk places "
+                         "some crimes just over the boundary) and records with no location count in the "
+                         "force's total but in no district's:\n")
+            lines += [f"- {text}" for text in sentences]
+            lines.append("")
+        if len(lines) == 1:
+            lines.append("Every dataset of the params file was available, every measure could be computed, and "
+                         "every record with a location is in one of the districts.\n")
+        return "\n".join(lines)
 
     def area_profile_text(self) -> Content:
         profile = load_area_profile(self.build_path)

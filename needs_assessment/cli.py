@@ -105,11 +105,14 @@ def data_command(argv: list[str]) -> int:
                                                  "With PATHs (files, folders or zips as downloaded): validate them "
                                                  "and count rows by month and by category.")
     parser.add_argument("paths", nargs="*")
-    parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS)
+    parser.add_argument("--params", type=Path, default=None,
+                        help=f"the cycle's params file (default: {DEFAULT_PARAMS.relative_to(ROOT)}); with PATHs, "
+                             "files with nothing for its force are problems")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     args = parser.parse_args(argv)
     from .datasets.report import run_data_command
-    return run_data_command(args.paths, args.params, args.json)
+    return run_data_command(args.paths, args.params or DEFAULT_PARAMS, args.json,
+                            params_given=args.params is not None)
 
 
 def review_command(argv: list[str]) -> int:

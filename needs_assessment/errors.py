@@ -41,6 +41,11 @@ class DataFileError(NeedsAssessmentError):
         super().__init__(message)
 
 
+class DatasetAbsent(DataFileError):
+    """A dataset of the params file has no files to use (none at its path, or none for the force):
+    the measures that read it are published as not available, and the build goes on."""
+
+
 class RecommendationError(NeedsAssessmentError):
     """A reviewer's recommendation file has a mistake: the message names the file and the line."""
 

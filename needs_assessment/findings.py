@@ -622,6 +622,8 @@ def measure_finding(result: MeasureResult) -> str:
     """
     title = result.title
     period = period_phrase(result.period_start, result.period_end)
+    if getattr(result, "not_available", None):
+        return f"**{title}.** Not available for {period}: {_sentence_end(result.not_available)}"
     fig = _force_figures(result)
     if fig is None or not result.has_data:
         text = f"**{title}.** No data are available for {period}."
@@ -635,6 +637,9 @@ def measure_finding(result: MeasureResult) -> str:
                  "its interval and the changes are not shown.")
         second = _judgement_sentences(result, fig)
         return first + ("\n\n" + " ".join(second) if second else "")
+    if fig.value is None and getattr(result, "value_not_available", None) and fig.count is not None:
+        return (f"**{title}.** In {period} the number in {result.area_name} was {format_count(fig.count)}. "
+                f"The rate is not available: {_sentence_end(result.value_not_available)}")
     if fig.value is None:
         if window_gaps(result)["latest"]:   # counted as published; gap_finding says what is missing
             second = _judgement_sentences(result, fig)
@@ -647,6 +652,12 @@ def measure_finding(result: MeasureResult) -> str:
         first.append(prev)
     second = _judgement_sentences(result, fig)
     return " ".join(first) + ("\n\n" + " ".join(second) if second else "")
+
+
+def _sentence_end(text: str) -> str:
+    """A reason written as the end of a sentence: closed with a full stop."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _district_figures(result: MeasureResult) -> list[Figures]:

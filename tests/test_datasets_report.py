@@ -33,7 +33,9 @@ def test_params_report_lists_each_dataset_with_its_check(tmp_path, params):
     assert not missing["ok"] and "no files found" in missing["validation"]
     assert report["ok"] is False
     text = format_report(report)
-    assert "street_crime" in text and "PROBLEM" in text and "no files found" in text
+    assert "street_crime" in text and "ABSENT in force_indicators" in text and "no files found" in text
+    victims = next(m for m in report["measures"] if m["id"] == "victim_satisfaction")
+    assert not victims["computable"] and "no files found for dataset 'force_indicators'" in victims["reason"]
 
 
 @pytest.mark.skipif(not REAL.exists(), reason="real published files not available")

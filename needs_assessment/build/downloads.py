@@ -23,6 +23,7 @@ MEASURES_COLUMNS = [
     "baseline_count", "baseline_value", "change_vs_baseline_pct",
     "benchmark_name", "benchmark_value", "comparison", "status", "status_reason", "suppressed",
     "months_missing", "previous_months_missing", "baseline_months_missing",
+    "not_available",       # why the measure (or its rate) is not available, in words; empty when it is
 ]
 
 
@@ -35,6 +36,8 @@ def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
         s["chapter"] = result.definition.chapter
         s["unit"] = result.unit
         s["rate"] = s["value"]
+        s["not_available"] = (getattr(result, "not_available", None)
+                              or getattr(result, "value_not_available", None) or "")
         s["period_start"] = s["period_start"].astype(str)
         s["period_end"] = s["period_end"].astype(str)
         for column in ("status_reason", "months_missing", "previous_months_missing", "baseline_months_missing"):

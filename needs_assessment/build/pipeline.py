@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +22,8 @@ from pathlib import Path
 import nbformat
 
 from .. import __version__
+from ..errors import NeedsAssessmentError
+from ..measures.engine import coverage_sentences
 from ..params import Chapter, Params, load_params
 from .book import stage_book, stage_summary
 from .downloads import write_downloads
@@ -130,10 +133,25 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     t = time.perf_counter()
     code_hash = package_code_hash()
     progress.stage("Loading data and computing measures")
-    data_manifest, measures_key, computed = run_measures_stage(
-        params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force, jobs=options.jobs)
+    try:
+        data_manifest, measures_key, computed = run_measures_stage(
+            params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force, jobs=options.jobs)
+    except NeedsAssessmentError as exc:
+        # A bad file or a measure that failed (in a worker process or not): the project's own message,
+        # never a traceback; what a developer needs goes to a log. Nothing is published.
+        log = build_dir / "measures-error.log"
+        log.write_text(f"{exc}\n\n{getattr(exc, 'details', None) or ''}")
+        message = (f"Nothing was published: {exc}\n(details for a developer: {os.path.relpath(log, root)}). "
+                   "The previous publication is unchanged.")
+        progress.finish([], None, message)
+        if options.quiet:
+            print(message, file=sys.stderr)
+        return BuildResult(1, [], None, {}, timings, str(exc))
     timings["data_and_measures"] = time.perf_counter() - t
     timings["measures_computed"] = float(computed)
+    results = load_measure_results(build_dir)
+    for text in data_notes(data_manifest, results, params):
+        progress.note(text)
 
     # notebooks: run the chapters whose key changed
     t = time.perf_counter()
@@ -195,7 +213,6 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     # book, downloads, render, publish
     t = time.perf_counter()
     progress.stage("Staging the book and rendering")
-    results = load_measure_results(build_dir)
     staging = stage_book(params, root, build_dir, chapters, {r.chapter_id: r for r in ordered}, results)
     manifest["measures"] = staging.measure_statuses
     manifest["recommendations"] = staging.recommendations_manifest
@@ -304,6 +321,20 @@ def _render_both(book_dir: Path, summary_path: Path, out: Path, formats, engine:
                 warnings_out=warnings)
     render_document(summary_path, out, formats=formats, engine=engine,
                     basename="recommendations-summary", warnings_out=warnings)
+
+
+def data_notes(data_manifest: dict, results: dict, params: Params) -> list[str]:
+    """For the build summary: datasets and measures not available (and why), and records the force
+    total counts but no district does (neighbouring authorities, no LSOA)."""
+    notes = [f"dataset '{name}' not available: {entry['not_available']}"
+             for name, entry in data_manifest.items() if entry.get("not_available")]
+    notes += [f"measure '{m}' published as not available: {r.not_available}"
+              for m, r in results.items() if r.not_available]
+    notes += [f"measure '{m}': {r.value_not_available}; counts are published"
+              for m, r in results.items() if r.value_not_available]
+    coverage = {n: e["district_coverage"] for n, e in data_manifest.items() if e.get("district_coverage")}
+    notes += coverage_sentences(coverage, params.area.force)
+    return notes
 
 
 def publication_key(book_dir: Path, summary_dir: Path, options: BuildOptions, code_hash: str,

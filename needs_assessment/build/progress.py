@@ -74,13 +74,14 @@ class BuildProgress:
             self.live = None
         if self.quiet:
             return
-        table = Table(title="Build summary", title_justify="left")
-        for col in ("Chapter", "Title", "Status", "Seconds", "Error"):
-            table.add_column(col, overflow="fold")
-        for r in records:
-            table.add_row(r.chapter_id, r.title, f"[{STYLE.get(r.status, '')}]{r.status}[/]",
-                          f"{r.seconds:.1f}", r.error or "")
-        self.console.print(table)
+        if records:     # none when the build stopped before the chapters
+            table = Table(title="Build summary", title_justify="left")
+            for col in ("Chapter", "Title", "Status", "Seconds", "Error"):
+                table.add_column(col, overflow="fold")
+            for r in records:
+                table.add_row(r.chapter_id, r.title, f"[{STYLE.get(r.status, '')}]{r.status}[/]",
+                              f"{r.seconds:.1f}", r.error or "")
+            self.console.print(table)
         failed = [r for r in records if r.status == "failed"]
         for r in failed:
             self.console.print(f"[bold red]{r.chapter_id} failed[/] at {r.error}\n  executed notebook: {r.notebook_log}")

@@ -11,11 +11,13 @@ import json
 import os
 from pathlib import Path
 
+from ..errors import DatasetAbsent
 from ..hashing import FILE_HASH
 from ..params import Params
-from ..measures.engine import Sources, area_profile, compute_measures
+from ..measures.engine import Sources, area_profile, compute_measures, district_coverage
 from ..measures.store import RESULTS_FILE, save_measure_results
 from ..datasets.cache import DatasetCache
+from ..datasets.report import absent_reason
 from ..datasets.registry import Release, load_release, resolve_dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -43,10 +45,17 @@ def stable_json(value) -> str:
 
 def resolve_data(params: Params, root: Path, cache: DatasetCache) -> tuple[dict, dict[str, Release]]:
     """Which files each dataset uses (latest release), with their hashes; nothing is parsed yet.
-    Returns the data manifest and the releases (to load, if the measures must be computed)."""
+    Returns the data manifest and the releases (to load, if the measures must be computed).
+    A dataset with no files (DatasetAbsent) is in the manifest as not available, with the reason:
+    the measures that read it are published as not available. Any other problem is an error."""
     manifest, releases = {}, {}
-    for name in params.datasets:
-        releases[name] = release = resolve_dataset(name, params, root, cache=cache)
+    for name, ds in params.datasets.items():
+        try:
+            releases[name] = release = resolve_dataset(name, params, root, cache=cache)
+        except DatasetAbsent as exc:
+            manifest[name] = {"dataset": name, "format": ds.format, "path": ds.path, "release": None,
+                              "files": [], "skipped": [], "rows": {}, "not_available": absent_reason(name, exc)}
+            continue
         entry = release.as_dict()
         entry["release"] = entry.pop("description")
         manifest[name] = entry
@@ -73,14 +82,20 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
     if (not force and results_path.exists() and key_path.exists() and manifest_path.exists()
             and key_path.read_text() == key):
         return json.loads(manifest_path.read_text())["datasets"], key, False
-    frames, formats = {}, {}
-    for name in params.datasets:
+    frames, formats, unavailable, files = {}, {}, {}, {}
+    for name, ds in params.datasets.items():
+        formats[name] = ds.format
+        if name not in releases:
+            unavailable[name] = data_manifest[name]["not_available"]
+            continue
         loaded = load_release(releases[name], params, root, cache)
         frames[name] = loaded.frames
-        formats[name] = loaded.format
+        files[name] = [f.path for f in loaded.files]
         data_manifest[name].update(loaded.summary())
-    sources = Sources(frames=frames, formats=formats)
+    sources = Sources(frames=frames, formats=formats, unavailable=unavailable, files=files)
     results = compute_measures(params, sources, jobs=jobs or os.cpu_count())
+    for name, coverage in district_coverage(sources, params).items():
+        data_manifest[name]["district_coverage"] = coverage
     save_measure_results(build_dir, results, area_profile(sources, params))
     manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
     key_path.write_text(key)

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from ..errors import DataFileError
+from ..errors import DataFileError, DatasetAbsent
 from ..hashing import FILE_HASH, hash_file
 from .cache import STORAGE, SUFFIX, DatasetCache, StreamedColumns, digest
 from .formats import FORMATS, release_kind
@@ -269,14 +269,14 @@ def resolve_dataset(name: str, params, project_root: str | Path, *, cache: Datas
     ctx = LoadContext.from_params(params, filter_force=filter_force)
     paths = _expand(root, ds.path)
     if not paths:
-        raise DataFileError(ds.path, f"no files found for dataset '{name}'",
+        raise DatasetAbsent(ds.path, f"no files found for dataset '{name}'",
                             expected=f"a folder, glob or zip under {root} holding {fmt} files "
                                      "(for the demonstration data, run `python build.py demo-data`)")
     sources = sources_from_paths(paths, display_root=root)
     chosen, notes = select_sources(fmt, sources, ctx, cache, strict_names=(root / ds.path).is_dir())
     if not chosen and fmt in POLICE_UK_KINDS and any(n.startswith("files for other forces") for n in notes):
         others = next(n for n in notes if n.startswith("files for other forces")).split(": ", 1)[1]
-        raise DataFileError(ds.path, f"no police.uk {POLICE_UK_KINDS[fmt]} files for the params' force "
+        raise DatasetAbsent(ds.path, f"no police.uk {POLICE_UK_KINDS[fmt]} files for the params' force "
                                      f"'{ctx.force_slug}' (area.police_uk_slug); the files found are for: {others}",
                             expected=f"files named YYYY-MM-{ctx.force_slug}-{POLICE_UK_KINDS[fmt]}.csv, or a "
                                      "police_uk_slug that matches the download")

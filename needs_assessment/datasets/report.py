@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataFileError, NeedsAssessmentError
+from ..errors import DataFileError, DatasetAbsent, NeedsAssessmentError
 from .formats import FORMATS
 from .loaders import killed_or_seriously_injured, police_uk_name, sources_from_paths
 from .readers import sniff
@@ -47,31 +47,146 @@ def _error_text(exc: BaseException) -> str:
 
 def describe_params_datasets(params, root: str | Path, cache_dir: str | Path | None = None) -> dict:
     """Every dataset of the params file: release, files, rows, months covered and validation result."""
+    from ..measures.engine import Sources
+
     root = Path(root)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir(root)
     entries = []
+    sources = Sources(frames={}, formats={})
     for name, ds in params.datasets.items():
         entry = {"name": name, "format": ds.format, "path": ds.path, "release": None, "files": [], "rows": {},
-                 "months": _months_summary([]), "validation": "ok", "ok": True, "warnings": []}
+                 "months": _months_summary([]), "validation": "ok", "ok": True, "warnings": [], "absent": False}
+        sources.formats[name] = ds.format
         try:
             loaded = load_dataset(name, params, root, cache_dir)
         except Exception as exc:  # noqa: BLE001 - a report: say what went wrong and carry on
             entry["validation"] = _error_text(exc)
             entry["ok"] = False
+            entry["absent"] = isinstance(exc, DatasetAbsent)
+            sources.unavailable[name] = absent_reason(name, exc)
         else:
             summary = loaded.summary()
             entry.update({k: summary[k] for k in ("release", "files", "rows", "months", "warnings")})
             if "casualties" in loaded.frames and len(loaded.frames["casualties"]):
                 entry["killed_or_seriously_injured"] = killed_or_seriously_injured(loaded.frames["casualties"])
+            problems = usability_problems(ds.format, loaded.frames, [f["path"] for f in entry["files"]], params,
+                                          filtered=True)
+            if problems:
+                entry["validation"], entry["ok"] = "; ".join(problems), False
+            sources.frames[name] = loaded.frames
+            sources.files[name] = [f["path"] for f in entry["files"]]
         entries.append(entry)
+    for entry in entries:
+        stale = _stale_release(entry, entries)
+        if stale:
+            entry["validation"] = stale if entry["ok"] else f"{entry['validation']}; {stale}"
+            entry["ok"] = False
     return {
         "kind": "params",
         "cycle": params.cycle,
         "force": params.area.force,
         "project_root": str(root),
         "datasets": entries,
+        **_measures_and_districts(params, sources),
         "ok": all(e["ok"] for e in entries),
     }
+
+
+def absent_reason(name: str, exc: BaseException) -> str:
+    """Why a dataset's measures are not available, for the reader: what is missing and where."""
+    if isinstance(exc, DataFileError):
+        return f"{exc.problem} (looked in {exc.file})"
+    return f"dataset '{name}' could not be read: {_error_text(exc)}"
+
+
+def _measures_and_districts(params, sources) -> dict:
+    """Which measures the data can give (and why not), and the records no district counts."""
+    from ..measures.engine import (Denominators, coverage_sentences, deprivation_missing_reason,
+                                   district_coverage, measure_availability)
+
+    denominators = Denominators(sources, params)
+    deprivation = deprivation_missing_reason(sources)
+    measures = []
+    for measure_id, measure in params.measures.items():
+        reason = measure_availability(measure_id, params, sources)
+        notes = []
+        if reason is None:
+            missing = denominators.missing_reason(measure)
+            if missing:
+                notes.append(f"counts only: {missing}")
+            if deprivation and sources.formats.get(measure.source) == "police_uk_street" \
+                    and measure.statistic != "proportion":
+                notes.append(f"no deprivation breakdown: {deprivation}")
+        measures.append({"id": measure_id, "title": measure.title, "dataset": measure.source,
+                         "computable": reason is None, "reason": reason, "notes": notes})
+    coverage = district_coverage(sources, params)
+    return {"measures": measures, "district_coverage": coverage,
+            "district_notes": coverage_sentences(coverage, params.area.force) + [
+                f"{name}: no records in the params' district{'s' if len(c['districts_without_records']) > 1 else ''} "
+                f"{', '.join(c['districts_without_records'])}: district names must be written as the local "
+                "authority names in the data"
+                for name, c in coverage.items() if c["districts_without_records"]]}
+
+
+# How far behind the newest dataset a release may end before it is "much older" (in months): yearly
+# STATS19 files come out about nine months after their year, so they lag more than monthly data.
+STALE_AFTER_MONTHS = {"stats19": 24}
+STALE_DEFAULT_MONTHS = 12
+
+
+def _stale_release(entry: dict, entries: list[dict]) -> str | None:
+    """A release that ends much earlier than the newest of the others (the wrong download kept)."""
+    last = entry.get("months", {}).get("last")
+    others = [e["months"]["last"] for e in entries if e is not entry and e.get("months", {}).get("last")]
+    if not last or not others:
+        return None
+    newest = max(pd.Period(m, freq="M") for m in others)
+    behind = (newest - pd.Period(last, freq="M")).n
+    allowed = STALE_AFTER_MONTHS.get(entry["format"], STALE_DEFAULT_MONTHS)
+    if behind <= allowed:
+        return None
+    files = entry.get("files") or []
+    where = (files[0]["path"] if isinstance(files[0], dict) else files[0]) if files else entry.get("path")
+    return (f"{where}: this release ends in {last}, {behind} months before the newest of the other datasets "
+            f"({newest}); expected a release ending within {allowed} months of it (is an older download "
+            "still in the folder?)")
+
+
+def usability_problems(fmt: str, frames: dict, files: list[str], params, *, filtered: bool,
+                       forces: dict | None = None) -> list[str]:
+    """A dataset that loads but cannot serve its measures: a STATS19 download with no casualty file or
+    no collisions for the force's code; police.uk files with no rows for the force. `filtered`: the
+    rows were filtered to the params' force when loading (so none left means none for the force);
+    otherwise `forces` (force -> rows) says whose rows they are, and the force checks need params."""
+    from .names import normalise_force
+
+    where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "") if files else fmt
+    problems = []
+    if fmt == "stats19":
+        casualties = frames.get("casualties")
+        if casualties is None or not len(casualties.columns):
+            problems.append(f"{where}: STATS19 collisions with no casualty file; expected the casualty file of "
+                            "the same year (dft-road-casualty-statistics-casualty-YYYY.csv) beside it: casualty "
+                            "measures (killed or seriously injured) count casualties")
+        code = params.area.stats19_police_force if params is not None else None
+        collisions = frames.get("collisions")
+        if code is not None and collisions is not None:
+            if filtered and not len(collisions):
+                problems.append(f"{where}: no collisions for police_force {code} (the params' "
+                                "area.stats19_police_force)")
+            elif not filtered and forces and str(code) not in forces:
+                problems.append(f"{where}: no collisions for police_force {code} (the params' "
+                                f"area.stats19_police_force); the files have police_force "
+                                f"{', '.join(sorted(forces))}")
+    elif fmt.startswith("police_uk_") and params is not None:
+        frame = next(iter(frames.values()), None)
+        if filtered and frame is not None and not len(frame):
+            problems.append(f"{where}: no rows for {params.area.force} (the params' area.force)")
+        elif not filtered and forces and not any(normalise_force(k) == normalise_force(params.area.force)
+                                                 for k in forces):
+            problems.append(f"{where}: no rows for {params.area.force} (the params' area.force); the rows are "
+                            f"for {', '.join(sorted(forces))}")
+    return problems
 
 
 def _by_month(df: pd.DataFrame) -> dict[str, int]:
@@ -126,11 +241,13 @@ def _file_formats(paths: list[Path]) -> tuple[list[dict], list]:
     return files, sources
 
 
-def describe_paths(paths: list[str | Path], params=None) -> dict:
+def describe_paths(paths: list[str | Path], params=None, *, params_given: bool = False) -> dict:
     """What is in these files, folders or zips: format, rows by month and category, forces, validation.
 
     Rows are not filtered to the params' force (a download may be for another force); the report says
-    which forces the rows are for. Known forces and areas come from the params."""
+    which forces the rows are for. Known forces and areas come from the params. With `params_given`
+    (the analyst named a params file: these are its cycle's files) files with nothing for its force, and
+    a release much older than the others, are problems; otherwise notes."""
     paths = [Path(p) for p in paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -163,9 +280,25 @@ def describe_paths(paths: list[str | Path], params=None) -> dict:
             entry["warnings"] = list(loaded.warnings)
             if "casualties" in loaded.frames and len(loaded.frames["casualties"]):
                 entry["killed_or_seriously_injured"] = killed_or_seriously_injured(loaded.frames["casualties"])
+            unusable = usability_problems(fmt, loaded.frames, entry["files"], params if params_given else None,
+                                          filtered=False, forces=entry["forces"])
             if params is not None:
-                entry["warnings"] += _other_force_warnings(fmt, entry, files, params)
+                others = _other_force_warnings(fmt, entry, files, params)
+                if params_given:    # the force checks of usability_problems say the rest
+                    unusable += [f"{', '.join(entry['files'][:3])}: {w}" for w in others
+                                 if w.startswith("these files are for")]
+                else:
+                    entry["warnings"] += others
+            if unusable:
+                entry["validation"], entry["ok"] = "; ".join(dict.fromkeys(unusable)), False
         datasets.append(entry)
+    for entry in datasets:
+        stale = _stale_release(entry, datasets)
+        if stale and not params_given:     # files checked together, not said to be one cycle's: a note
+            entry["warnings"].append(stale)
+        elif stale:
+            entry["validation"] = stale if entry["ok"] else f"{entry['validation']}; {stale}"
+            entry["ok"] = False
     return {"kind": "paths", "paths": [str(p) for p in paths], "files": files, "datasets": datasets,
             "problems": problems, "ok": not problems and all(d["ok"] for d in datasets)}
 
@@ -241,7 +374,7 @@ def format_report(report: dict, width: int = 110) -> str:
         table.add_column("check", no_wrap=True)
         for d in report["datasets"]:
             table.add_row(d["name"], d["format"], _rows_text(d["rows"]), _months_text(d["months"]),
-                          "ok" if d["ok"] else "PROBLEM")
+                          "ok" if d["ok"] else "ABSENT" if d.get("absent") else "PROBLEM")
         console.print(table)
         console.print("Releases used:")
         for d in report["datasets"]:
@@ -253,7 +386,7 @@ def format_report(report: dict, width: int = 110) -> str:
             console.print(f"  {d['name']}: {what}")
         for d in report["datasets"]:
             if not d["ok"]:
-                console.print(f"\nPROBLEM in {d['name']}: {d['validation']}")
+                console.print(f"\n{'ABSENT' if d.get('absent') else 'PROBLEM'} in {d['name']}: {d['validation']}")
         gaps = [(d["name"], line) for d in report["datasets"] for line in _missing_lines(d.get("months"))]
         if gaps:
             console.print("\nMonths missing (windows that include them are counted as published but not "
@@ -265,6 +398,22 @@ def format_report(report: dict, width: int = 110) -> str:
             console.print("\nNotes:")
             for name, w in notes:
                 console.print(f"  {name}: {w}")
+        if report.get("measures"):
+            n_ok = sum(m["computable"] for m in report["measures"])
+            console.print(f"\nMeasures: {n_ok} of {len(report['measures'])} computable from these datasets")
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+            table.add_column("measure", no_wrap=True)
+            table.add_column("dataset", no_wrap=True)
+            table.add_column("computable", no_wrap=True)
+            table.add_column("why not, or what is missing", overflow="fold")
+            for m in report["measures"]:
+                table.add_row(m["id"], m["dataset"], "yes" if m["computable"] else "NO",
+                              m["reason"] or "; ".join(m["notes"]))
+            console.print(table)
+        if report.get("district_notes"):
+            console.print("Districts:")
+            for text in report["district_notes"]:
+                console.print(f"  {text}")
     else:
         console.print("Files checked: " + ", ".join(report["paths"]))
         for problem in report.get("problems", []):
@@ -314,7 +463,7 @@ def _project_root(params_path: Path) -> Path:
 
 
 def run_data_command(args_paths: list[str], params_path: str | Path, as_json: bool,
-                     project_root: str | Path | None = None) -> int:
+                     project_root: str | Path | None = None, params_given: bool = True) -> int:
     """`build.py data`: print the report (text or JSON). Exit code 0 if all is well, 1 if a file has a
     problem, 2 if the params file cannot be read."""
     from ..params import load_params
@@ -326,7 +475,7 @@ def run_data_command(args_paths: list[str], params_path: str | Path, as_json: bo
         print(str(exc), file=sys.stderr)
         return 2
     if args_paths:
-        report = describe_paths(args_paths, params)
+        report = describe_paths(args_paths, params, params_given=params_given)
     else:
         root = Path(project_root) if project_root is not None else _project_root(params_path)
         report = describe_params_datasets(params, root)

@@ -11,14 +11,18 @@ A measure is made in three steps:
 from __future__ import annotations
 
 import multiprocessing
+import re
+import traceback
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..months import count_phrase, months_field, step_for
+from ..errors import NeedsAssessmentError
 from ..params import AtLeast, Measure, Params
 from . import comparison, disclosure, intervals
 from .result import SUMMARY_COLUMNS, MeasureResult, cadence
@@ -27,15 +31,31 @@ MONTHLY_COLUMNS = ["month", "area", "area_type", "count", "denominator"]
 UNKNOWN_DISTRICT = "Unknown district"
 
 
-class MeasureError(Exception):
+class MeasureError(NeedsAssessmentError):
     """A measure cannot be computed from the data given (the message says which and why)."""
+
+    def __init__(self, message: str, details: str | None = None):
+        super().__init__(message)
+        self.details = details      # the traceback of an unexpected error, for the log (never printed)
+
+
+class MeasureNotAvailable(MeasureError):
+    """The data a measure needs is absent (no files, or no rows for the force): the measure is
+    published as not available, with this message as the reason, and the build goes on."""
 
 
 @dataclass
 class Sources:
-    """The loaded datasets the engine reads: name -> {part: DataFrame}. Loading is someone else's job."""
+    """The loaded datasets the engine reads: name -> {part: DataFrame}. Loading is someone else's job.
+
+    `unavailable` names the datasets of the params file that could not be used, with the reason in
+    words (no files at the path, no files for the force); `files` the files each dataset was read from,
+    for error messages."""
     frames: dict[str, dict[str, pd.DataFrame]]
     formats: dict[str, str]
+    unavailable: dict[str, str] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def months(self, dataset: str) -> tuple[list[pd.Period], dict[str, list[pd.Period]]]:
         """The months the dataset has rows for (any force), and per force where a table names forces."""
@@ -53,6 +73,8 @@ class Sources:
         return cache[dataset]
 
     def get(self, dataset: str, part: str | None = None) -> pd.DataFrame:
+        if dataset in self.unavailable or dataset not in self.frames:
+            raise MeasureNotAvailable(self.unavailable.get(dataset) or f"the dataset '{dataset}' was not loaded")
         parts = self.frames[dataset]
         if part is None:
             if len(parts) != 1:
@@ -72,14 +94,112 @@ def _apply_filter(df: pd.DataFrame, flt: dict, where: str) -> pd.DataFrame:
     return df
 
 
+LSOA_NAME_AUTHORITY = re.compile(r"^(?P<authority>.*\S)\s+\d{3}[A-Z]$")   # "Kingston upon Hull 010B"
+
+
+def _frames_of(sources: Sources, fmt: str) -> list[pd.DataFrame]:
+    """The main frame of every usable dataset of format `fmt`."""
+    return [next(iter(sources.frames[n].values())) for n, f in sources.formats.items()
+            if f == fmt and n in sources.frames and n not in sources.unavailable and sources.frames[n]]
+
+
+def optional_frame(sources: Sources, fmt: str) -> pd.DataFrame | None:
+    """The first usable dataset of a format the build can do without (population, IMD, Census)."""
+    frames = _frames_of(sources, fmt)
+    return frames[0] if frames else None
+
+
 def lsoa_district_lookup(sources: Sources, params: Params) -> pd.Series:
-    """LSOA code -> district name, from the ONS LSOA population estimates (latest year)."""
+    """LSOA code -> local authority (district) name, from the best source there is for each code:
+    the ONS LSOA population estimates (latest year), then the IMD 2019 file's local authority
+    columns, then the authority in police.uk's `LSOA name` (`Elmbridge 001A` -> Elmbridge).
+    Computed once per Sources (forked measure workers inherit it)."""
+    if "district_lookup" in sources._memo:
+        return sources._memo["district_lookup"]
+    parts = []
+    for pop in _frames_of(sources, "ons_population_lsoa"):
+        latest = pop[pop["year"] == pop["year"].max()]
+        parts.append(latest.drop_duplicates("lsoa_code").set_index("lsoa_code")["lad_name"])
+    for imd in _frames_of(sources, "imd_lsoa"):
+        if "lad_name" in imd.columns:
+            parts.append(imd.dropna(subset=["lad_name"]).drop_duplicates("lsoa_code")
+                         .set_index("lsoa_code")["lad_name"])
+    for fmt in ("police_uk_street", "police_uk_outcomes"):
+        for df in _frames_of(sources, fmt):
+            if {"lsoa_code", "lsoa_name"} <= set(df.columns) and len(df):
+                named = df[["lsoa_code", "lsoa_name"]].dropna().drop_duplicates("lsoa_code")
+                authority = named["lsoa_name"].astype(str).str.extract(LSOA_NAME_AUTHORITY)["authority"]
+                parts.append(pd.Series(authority.to_numpy(), index=named["lsoa_code"].to_numpy()).dropna())
+    lookup = pd.Series(dtype="object")
+    for part in parts:    # earlier sources win for a code they both know
+        part = part.astype("object")
+        lookup = part if lookup.empty else pd.concat([lookup, part[~part.index.isin(lookup.index)]])
+    lookup = lookup[~lookup.index.duplicated()]
+    sources._memo["district_lookup"] = lookup
+    return lookup
+
+
+NO_LSOA = "(no LSOA)"
+OTHER_AUTHORITY_UNKNOWN = "(LSOA of an unknown authority)"
+
+
+def district_coverage(sources: Sources, params: Params) -> dict[str, dict]:
+    """For each dataset whose records carry an LSOA (police.uk street, STATS19 collisions): how many
+    records are in the params' districts, how many in LSOAs of other authorities (and which), how
+    many have no LSOA. The latter two count in the force total but in no district."""
+    lookup = lsoa_district_lookup(sources, params)
+    out = {}
     for name, fmt in sources.formats.items():
-        if fmt == "ons_population_lsoa":
-            pop = sources.get(name)
-            latest = pop[pop["year"] == pop["year"].max()]
-            return latest.drop_duplicates("lsoa_code").set_index("lsoa_code")["lad_name"]
-    return pd.Series(dtype="object")
+        if name in sources.unavailable or name not in sources.frames:
+            continue
+        if fmt == "police_uk_street":
+            codes = sources.frames[name].get("street", pd.DataFrame()).get("lsoa_code")
+            what = "street-level records"
+        elif fmt == "stats19":
+            codes = sources.frames[name].get("collisions", pd.DataFrame()).get("lsoa_of_accident_location")
+            what = "collisions"
+        else:
+            continue
+        if codes is None or not len(codes):
+            continue
+        codes = codes.astype("object").where(codes.notna() & (codes.astype(str).str.strip() != "")
+                                             & (codes.astype(str) != "-1"))
+        authority = codes.map(lookup)
+        no_lsoa = int(codes.isna().sum())
+        unknown = int((codes.notna() & authority.isna()).sum())
+        inside = authority.isin(params.area.districts)
+        others = authority[authority.notna() & ~inside].value_counts()
+        out[name] = {
+            "records": int(len(codes)), "what": what, "in_districts": int(inside.sum()),
+            "other_authorities": {str(k): int(v) for k, v in others.items()},
+            "outside_districts": int(others.sum()), "no_lsoa": no_lsoa, "unknown_authority": unknown,
+            "districts_without_records": [d for d in params.area.districts if not (authority == d).any()],
+        }
+    return out
+
+
+def coverage_sentences(coverage: dict[str, dict], force: str) -> list[str]:
+    """`district_coverage` in words, one sentence per dataset with records outside the districts."""
+    sentences = []
+    for name, c in coverage.items():
+        outside, no_lsoa, unknown = c["outside_districts"], c["no_lsoa"], c["unknown_authority"]
+        if not (outside or no_lsoa or unknown):
+            continue
+        parts = []
+        if outside:
+            named = ", ".join(f"{k} {v:,}" for k, v in list(c["other_authorities"].items())[:8])
+            more = len(c["other_authorities"]) - 8
+            parts.append(f"{outside:,} in neighbourhoods (LSOAs) of {len(c['other_authorities'])} other "
+                         f"local authorit{'y' if len(c['other_authorities']) == 1 else 'ies'} ({named}"
+                         + (f" and {more} more" if more > 0 else "") + ")")
+        if unknown:
+            parts.append(f"{unknown:,} in LSOAs whose local authority no lookup names")
+        if no_lsoa:
+            parts.append(f"{no_lsoa:,} with no LSOA (no location)")
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        sentences.append(f"{name}: of {c['records']:,} {c['what']} for {force}, {joined}; "
+                         "they count in the force total but in no district.")
+    return sentences
 
 
 def _count_by(df: pd.DataFrame, area: pd.Series, area_type: str) -> pd.DataFrame:
@@ -106,16 +226,17 @@ def monthly_counts(measure_id: str, measure: Measure, sources: Sources, params: 
     fmt = sources.formats[measure.source]
     where = f"measure '{measure_id}' (dataset '{measure.source}')"
     if fmt == "police_uk_street":
-        df = _apply_filter(sources.get(measure.source, "street"), measure.filter, where)
+        df = _apply_filter(_rows_for_force(sources, measure.source, "street", params), measure.filter, where)
         lookup = lsoa_district_lookup(sources, params)
         district = df["lsoa_code"].map(lookup).fillna(UNKNOWN_DISTRICT)
         return _with_proportion(df, measure, where, lambda d: _force_and_districts(
             d, district.loc[d.index], params))
     if fmt == "police_uk_stop_search":
-        df = _apply_filter(sources.get(measure.source, "stop_search"), measure.filter, where)
+        df = _apply_filter(_rows_for_force(sources, measure.source, "stop_search", params), measure.filter, where)
         # Stop and search records carry coordinates, not LSOAs: force level only.
         return _with_proportion(df, measure, where, lambda d: _force_only(d, params))
     if fmt == "stats19":
+        _stats19_usable(sources, measure.source, params)
         casualties = _apply_filter(sources.get(measure.source, "casualties"), measure.filter, where)
         collisions = sources.get(measure.source, "collisions")
         lookup = lsoa_district_lookup(sources, params)
@@ -147,7 +268,8 @@ def monthly_counts(measure_id: str, measure: Measure, sources: Sources, params: 
         df = sources.get(measure.source)
         rows = df[df["measure"] == measure_id]
         if rows.empty:
-            raise MeasureError(f"{where}: the indicator file has no rows for measure '{measure_id}'")
+            raise MeasureNotAvailable(f"the force's indicator file ({_files_text(sources, measure.source)}) "
+                                      f"has no rows for the measure '{measure_id}'")
         out = rows.rename(columns={"value": "count"})[["month", "area", "count", "denominator"]].copy()
         out["area_type"] = np.where(out["area"] == params.area.force, "force", "district")
         out = out[(out["area_type"] == "force") | out["area"].isin(params.area.districts)]
@@ -159,6 +281,36 @@ def monthly_counts(measure_id: str, measure: Measure, sources: Sources, params: 
         out["denominator"] = out["denominator"].astype("float64")
         return out[MONTHLY_COLUMNS]
     raise MeasureError(f"{where}: format '{fmt}' cannot feed a measure")
+
+
+def _files_text(sources: Sources, dataset: str) -> str:
+    files = sources.files.get(dataset) or []
+    if not files:
+        return f"dataset '{dataset}'"
+    return ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
+
+
+def _rows_for_force(sources: Sources, dataset: str, part: str, params: Params) -> pd.DataFrame:
+    df = sources.get(dataset, part)
+    if df.empty:
+        raise MeasureNotAvailable(f"the police.uk files of dataset '{dataset}' ({_files_text(sources, dataset)}) "
+                                  f"have no rows for {params.area.force}")
+    return df
+
+
+def _stats19_usable(sources: Sources, dataset: str, params: Params) -> None:
+    """A STATS19 download can be partial: collisions only, or no rows for the force's code."""
+    collisions = sources.get(dataset, "collisions")
+    casualties = sources.get(dataset, "casualties")
+    files = _files_text(sources, dataset)
+    if not len(casualties.columns):
+        raise MeasureNotAvailable(f"the STATS19 files of dataset '{dataset}' ({files}) have no casualty file "
+                                  "(dft-road-casualty-statistics-casualty-YYYY.csv), and casualties are "
+                                  "what this measure counts")
+    if collisions.empty:
+        raise MeasureNotAvailable(f"the STATS19 files of dataset '{dataset}' ({files}) have no collisions for "
+                                  f"police_force {params.area.stats19_police_force} (the params' "
+                                  "area.stats19_police_force)")
 
 
 def _force_only(df: pd.DataFrame, params: Params) -> pd.DataFrame:
@@ -200,24 +352,35 @@ class Denominators:
         self._cache: dict[tuple[str, int], float] = {}
         self.population = pd.DataFrame(columns=["area", "year", "population"])
         self.households = pd.Series(dtype="float64")
-        for name, fmt in sources.formats.items():
-            if fmt == "ons_population_area":
-                pop = sources.get(name)
-                self.population = self._area_population(pop)
-            elif fmt == "census_households":
-                hh = sources.get(name)
-                hh = hh[hh["geography"].isin(params.area.districts)].set_index("geography")["households"]
-                self.households = pd.concat([hh, pd.Series({params.area.force: hh.sum()})]).astype("float64")
+        pop = optional_frame(sources, "ons_population_area")
+        if pop is not None:
+            self.population = self._area_population(pop)
+        hh = optional_frame(sources, "census_households")
+        if hh is not None:
+            hh = hh[hh["geography"].isin(params.area.districts)].set_index("geography")["households"]
+            self.households = pd.concat([hh, pd.Series({params.area.force: hh.sum()})]).astype("float64")
+        lsoa = optional_frame(sources, "ons_population_lsoa")
+        if self.population.empty and lsoa is not None:
+            by = lsoa.groupby(["lad_name", "year"])["population"].sum().reset_index()
+            by = by.rename(columns={"lad_name": "area"})
+            by = by[by["area"].isin(params.area.districts)]
+            force = by.groupby("year")["population"].sum().reset_index()
+            force["area"] = params.area.force
+            self.population = pd.concat([by, force], ignore_index=True)
+
+    def missing_reason(self, measure: Measure) -> str | None:
+        """Why a rate's denominator is not there at all (None when it is)."""
+        if measure.statistic != "rate":
+            return None
+        if measure.denominator == "households":
+            if self.households.empty:
+                return ("no Census 2021 households file (format census_households) is available, "
+                        "so rates per household are not available")
+            return None
         if self.population.empty:
-            for name, fmt in sources.formats.items():
-                if fmt == "ons_population_lsoa":
-                    lsoa = sources.get(name)
-                    by = lsoa.groupby(["lad_name", "year"])["population"].sum().reset_index()
-                    by = by.rename(columns={"lad_name": "area"})
-                    by = by[by["area"].isin(params.area.districts)]
-                    force = by.groupby("year")["population"].sum().reset_index()
-                    force["area"] = params.area.force
-                    self.population = pd.concat([by, force], ignore_index=True)
+            return ("no population estimates (format ons_population_lsoa or ons_population_area) are "
+                    "available, so rates per resident are not available")
+        return None
 
     def _area_population(self, pop: pd.DataFrame) -> pd.DataFrame:
         force_rows = pop[pop["name"].isin(self.params.area.most_similar_group + [self.params.area.force])]
@@ -548,8 +711,7 @@ def msg_frame(summary: pd.DataFrame, params: Params) -> pd.DataFrame:
 
 def deprivation_frames(measure: Measure, sources: Sources, params: Params) -> dict[str, pd.DataFrame]:
     """For street-level measures: the latest 12 months by IMD decile (rate per 1,000 residents) and hotspots."""
-    imd = next((sources.get(n) for n, f in sources.formats.items() if f == "imd_lsoa"), None)
-    pop = next((sources.get(n) for n, f in sources.formats.items() if f == "ons_population_lsoa"), None)
+    imd, pop = optional_frame(sources, "imd_lsoa"), optional_frame(sources, "ons_population_lsoa")
     if imd is None or pop is None:
         return {}
     df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "deprivation")
@@ -581,7 +743,7 @@ ETHNIC_GROUPS = {"Asian": "asian", "Black": "black", "Mixed": "mixed", "Other": 
 
 def disproportionality_frame(measure: Measure, sources: Sources, params: Params) -> pd.DataFrame:
     """Searches per 1,000 residents of each ethnic group (officer-defined) and the ratio against White."""
-    census = next((sources.get(n) for n, f in sources.formats.items() if f == "census_ethnicity"), None)
+    census = optional_frame(sources, "census_ethnicity")
     if census is None or not measure.disproportionality:
         return pd.DataFrame()
     df = _apply_filter(sources.get(measure.source, "stop_search"), measure.filter, "disproportionality")
@@ -651,11 +813,65 @@ def unit_for(measure: Measure) -> str:
     return "count"
 
 
+def measure_availability(measure_id: str, params: Params, sources: Sources) -> str | None:
+    """Why a measure cannot be computed from the data given (None when it can): its dataset is absent,
+    or present with no rows for the force. `build.py data --params` and the build say the same."""
+    measure = params.measures[measure_id]
+    try:
+        fmt = sources.formats.get(measure.source)
+        if measure.source in sources.unavailable or measure.source not in sources.frames:
+            sources.get(measure.source)            # raises with the reason
+        if fmt in ("police_uk_street", "police_uk_stop_search", "police_uk_outcomes"):
+            _rows_for_force(sources, measure.source, next(iter(sources.frames[measure.source])), params)
+        elif fmt == "stats19":
+            _stats19_usable(sources, measure.source, params)
+        elif fmt == "indicator_template":
+            df = sources.get(measure.source)
+            if not (df["measure"] == measure_id).any():
+                raise MeasureNotAvailable(f"the force's indicator file ({_files_text(sources, measure.source)}) "
+                                          f"has no rows for the measure '{measure_id}'")
+    except MeasureNotAvailable as exc:
+        return str(exc)
+    return None
+
+
+def not_available_result(measure_id: str, params: Params, reason: str) -> MeasureResult:
+    """A measure the data cannot give: one force row with no figures, and the reason in words."""
+    measure = params.measures[measure_id]
+    end = params.period_end_month
+    baseline_start, baseline_end = params.baseline_months
+    row = {c: np.nan for c in SUMMARY_COLUMNS}
+    row.update({"measure_id": measure_id, "area": params.area.force, "area_type": "force",
+                "period_start": end - 11, "period_end": end, "method": "", "benchmark_name": "",
+                "comparison": comparison.NOT_COMPARED, "status": comparison.NO_DATA, "suppressed": False})
+    summary = pd.DataFrame([row], columns=SUMMARY_COLUMNS)
+    trend_columns = ["month", "area", "area_type", "count_12m", "denominator_12m", "value", "lower_95", "upper_95"]
+    return MeasureResult(
+        measure_id=measure_id, definition=measure, area_name=params.area.name, force=params.area.force,
+        period_start=end - 11, period_end=end, baseline_start=baseline_start, baseline_end=baseline_end,
+        unit=unit_for(measure), monthly=pd.DataFrame(columns=MONTHLY_COLUMNS),
+        trend=pd.DataFrame(columns=trend_columns), summary=summary,
+        suppression_threshold=params.suppression_threshold, not_available=reason)
+
+
 def compute_measure(measure_id: str, params: Params, sources: Sources,
                     denominators: Denominators | None = None) -> MeasureResult:
+    """One measure's result; a measure whose data is absent comes back as not available, with why."""
+    reason = measure_availability(measure_id, params, sources)
+    if reason is not None:
+        return not_available_result(measure_id, params, reason)
+    try:
+        return _compute_measure(measure_id, params, sources, denominators or Denominators(sources, params))
+    except MeasureNotAvailable as exc:
+        return not_available_result(measure_id, params, str(exc))
+
+
+def _compute_measure(measure_id: str, params: Params, sources: Sources, denominators: Denominators) -> MeasureResult:
     measure = params.measures[measure_id]
-    denominators = denominators or Denominators(sources, params)
     monthly = monthly_counts(measure_id, measure, sources, params)
+    if not (monthly["area_type"] == "force").any():
+        raise MeasureNotAvailable(f"dataset '{measure.source}' ({_files_text(sources, measure.source)}) has no "
+                                  f"rows for {params.area.force} that this measure counts")
     monthly = monthly.sort_values(["area_type", "area", "month"]).reset_index(drop=True)
     coverage = measure_coverage(measure_id, measure, sources, params, monthly)
     summary = summarise(measure_id, measure, monthly, params, denominators, coverage)
@@ -671,10 +887,16 @@ def compute_measure(measure_id: str, params: Params, sources: Sources,
         months_missing=coverage.missing_between(min(baseline_start, baseline_end - 11, params.period_end_month - 23),
                                                 params.period_end_month),
         source_format=sources.formats[measure.source], month_step=coverage.step)
+    result.value_not_available = denominators.missing_reason(measure)
+    if result.value_not_available:
+        result.notes.append(f"Only counts are published for this measure: {result.value_not_available}.")
     if (summary["area_type"] == "peer").any():
         result.extras["msg"] = msg_frame(summary, params)
     if sources.formats[measure.source] == "police_uk_street" and measure.statistic != "proportion":
         result.extras.update(deprivation_frames(measure, sources, params))
+        missing = deprivation_missing_reason(sources)
+        if missing:
+            result.notes.append(f"The breakdown by deprivation is not shown: {missing}.")
     if measure.disproportionality:
         frame = disproportionality_frame(measure, sources, params)
         if not frame.empty:
@@ -687,36 +909,90 @@ def compute_measure(measure_id: str, params: Params, sources: Sources,
         monthly[(monthly["area_type"] == "district")]["count"].sum()
     if (monthly["area_type"] == "district").any() and unknown > 0 and sources.formats[measure.source] in (
             "police_uk_street", "stats19"):
-        result.notes.append("Records without a location in a known district are counted in the force "
-                            "total but not in any district.")
+        result.notes.append("Records without a location in a known district (no location, or a location in a "
+                            "neighbouring authority) are counted in the force total but not in any district; "
+                            "the methods appendix says how many.")
     return result
+
+
+def deprivation_missing_reason(sources: Sources) -> str | None:
+    """Why the deprivation breakdown of street-level measures cannot be drawn (None when it can)."""
+    imd, pop = optional_frame(sources, "imd_lsoa"), optional_frame(sources, "ons_population_lsoa")
+    if imd is None and pop is None:
+        return ("it needs the English Indices of Deprivation 2019 File 1 (format imd_lsoa) and the ONS "
+                "population estimates by LSOA (format ons_population_lsoa), and neither is available")
+    if imd is None:
+        return ("it needs the English Indices of Deprivation 2019 File 1 (format imd_lsoa), which is not "
+                "available")
+    if pop is None:
+        return ("the rate in each deprivation decile needs the ONS population estimates by LSOA (format "
+                "ons_population_lsoa), which are not available")
+    return None
 
 
 _FORKED: tuple | None = None   # (params, sources, denominators) inherited by forked workers
 
 
-def _compute_in_worker(measure_id: str) -> MeasureResult:
+@dataclass
+class _Failure:
+    """An unexpected error in a measure's computation, as a worker hands it back (no traceback shown)."""
+    message: str
+    details: str
+
+
+def _failure(measure_id: str, params: Params, sources: Sources, exc: BaseException) -> _Failure:
+    measure = params.measures[measure_id]
+    what = (str(exc) if isinstance(exc, NeedsAssessmentError) else
+            f"an unexpected error ({type(exc).__name__}: {exc}), a fault in the build rather than in the data: "
+            "please report it with the log")
+    message = (f"measure '{measure_id}' ({measure.title}) could not be computed from dataset "
+               f"'{measure.source}' ({_files_text(sources, measure.source)}): {what}")
+    return _Failure(message, traceback.format_exc())
+
+
+def _compute_safely(measure_id: str, params: Params, sources: Sources,
+                    denominators: Denominators) -> MeasureResult | _Failure:
+    try:
+        return compute_measure(measure_id, params, sources, denominators)
+    except Exception as exc:  # noqa: BLE001 - handed back as the project's own error, named
+        return _failure(measure_id, params, sources, exc)
+
+
+def _compute_in_worker(measure_id: str) -> MeasureResult | _Failure:
     params, sources, denominators = _FORKED
-    return compute_measure(measure_id, params, sources, denominators)
+    return _compute_safely(measure_id, params, sources, denominators)
 
 
 def compute_measures(params: Params, sources: Sources, measure_ids: list[str] | None = None,
                      jobs: int | None = None) -> dict[str, MeasureResult]:
     """Every measure (or those named). Each measure is independent and costs mostly fixed pandas
     overhead, so with `jobs` > 1 they are shared between forked processes that inherit the loaded
-    data (nothing is copied in; only the small results come back)."""
+    data (nothing is copied in; only the small results come back).
+
+    A measure that fails raises MeasureError naming the measure, its dataset and files (the
+    traceback is in its `details`, for the log): never a worker's raw traceback."""
     global _FORKED
     denominators = Denominators(sources, params)
+    lsoa_district_lookup(sources, params)       # once, before the workers fork
     ids = measure_ids or list(params.measures)
     jobs = min(jobs or 1, len(ids))
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return {m: compute_measure(m, params, sources, denominators) for m in ids}
-    _FORKED = (params, sources, denominators)
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_compute_in_worker, ids))
-    finally:
-        _FORKED = None
+        results = [_compute_safely(m, params, sources, denominators) for m in ids]
+    else:
+        _FORKED = (params, sources, denominators)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_compute_in_worker, ids))
+        except BrokenProcessPool as exc:
+            raise MeasureError(f"a process computing the measures stopped unexpectedly ({exc}); this is "
+                               "often the machine running out of memory: try `--jobs 1`",
+                               traceback.format_exc()) from None
+        finally:
+            _FORKED = None
+    failures = [r for r in results if isinstance(r, _Failure)]
+    if failures:
+        more = f" (and {len(failures) - 1} more measures failed)" if len(failures) > 1 else ""
+        raise MeasureError(failures[0].message + more, "\n\n".join(f.message + "\n" + f.details for f in failures))
     return dict(zip(ids, results))
 
 
@@ -726,14 +1002,15 @@ def area_profile(sources: Sources, params: Params) -> pd.DataFrame:
     denominators = Denominators(sources, params)
     year = params.period_end_month.year
     rows = []
-    imd = next((sources.get(n) for n, f in sources.formats.items() if f == "imd_lsoa"), None)
-    pop = next((sources.get(n) for n, f in sources.formats.items() if f == "ons_population_lsoa"), None)
+    imd, pop = optional_frame(sources, "imd_lsoa"), optional_frame(sources, "ons_population_lsoa")
     lsoas = pd.DataFrame(columns=["lsoa_code", "lad_name", "imd_decile"])
     if pop is not None:
         latest = pop[pop["year"] == pop["year"].max()].drop_duplicates("lsoa_code")
         lsoas = latest[["lsoa_code", "lad_name"]]
         if imd is not None:
             lsoas = lsoas.merge(imd[["lsoa_code", "imd_decile"]], on="lsoa_code", how="left")
+    elif imd is not None:      # no population file: the IMD file's own local authority columns
+        lsoas = imd[["lsoa_code", "lad_name", "imd_decile"]].drop_duplicates("lsoa_code")
     for area in params.area.districts + [params.area.force]:
         mine = lsoas if area == params.area.force else lsoas[lsoas["lad_name"] == area]
         mine = mine[mine["lad_name"].isin(params.area.districts)]

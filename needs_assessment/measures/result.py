@@ -56,6 +56,11 @@ class MeasureResult:
     months_missing: list[pd.Period] = field(default_factory=list)
     source_format: str = ""          # the dataset's format ("police_uk_street"): who publishes it
     month_step: int = 1              # 1 monthly data, 3 quarterly, 12 yearly
+    # Why the measure is not available at all (its dataset is absent, or has no rows for the force):
+    # the publication says so in these words. None when the measure was computed.
+    not_available: str | None = None
+    # Why the measure's rates are not available although its counts are (no population file).
+    value_not_available: str | None = None
 
     @property
     def title(self) -> str:
@@ -72,7 +77,7 @@ class MeasureResult:
 
     @property
     def has_data(self) -> bool:
-        return not self.summary.empty and pd.notna(self.force_row["count"])
+        return not self.not_available and not self.summary.empty and pd.notna(self.force_row["count"])
 
 
 def cadence(monthly: pd.DataFrame) -> int:
