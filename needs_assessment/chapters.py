@@ -332,22 +332,37 @@ class ChapterBuilder:
         return "\n".join(lines)
 
     def area_profile_text(self) -> Content:
+        """The area in a paragraph: residents, households, districts, neighbourhoods and deprivation, as
+        far as the data given allows (a missing population or IMD file is said, not skipped)."""
         profile = load_area_profile(self.build_path)
         force = profile[profile["area_type"] == "force"].iloc[0]
         districts = profile[profile["area_type"] == "district"]
-        most = districts.loc[districts["most_deprived_20pct_share"].idxmax()]
-        largest = districts.loc[districts["population"].idxmax()]
-        return Content(
-            f"## The area {{#sec-c2-area}}\n\n"
-            f"{self.params.area.name} has {findings.format_number(force['population'], 0)} residents "
-            f"(ONS mid-year estimate) in {findings.format_number(force['households'], 0)} households "
-            f"(Census 2021), across {len(districts)} districts and {int(force['lsoas']):,} neighbourhoods "
-            f"(LSOAs). {largest['area']} is the largest district, with "
-            f"{findings.format_number(largest['population'], 0)} residents. "
-            f"{findings.format_number(force['most_deprived_20pct_share'], 1)}% of the area's neighbourhoods are "
-            f"among the 20% most deprived in England; in {most['area']} the share is "
-            f"{findings.format_number(most['most_deprived_20pct_share'], 1)}%, the highest of the districts "
-            f"(@tbl-c2-districts).\n")
+        name, n = self.params.area.name, len(districts)
+        known = lambda v: v is not None and pd.notna(v)  # noqa: E731
+        lsoas = f" and {int(force['lsoas']):,} neighbourhoods (LSOAs)" if force["lsoas"] else ""
+        if known(force["population"]):
+            text = f"{name} has {findings.format_number(force['population'], 0)} residents (ONS mid-year estimate)"
+            if known(force["households"]):
+                text += f" in {findings.format_number(force['households'], 0)} households (Census 2021)"
+            text += f", across {n} districts{lsoas}."
+        else:
+            text = (f"{name} has {n} districts{lsoas}. No population estimates were available for this "
+                    "build, so residents and rates are not shown.")
+        if districts["population"].notna().any():
+            largest = districts.loc[districts["population"].idxmax()]
+            text += (f" {largest['area']} is the largest district, with "
+                     f"{findings.format_number(largest['population'], 0)} residents.")
+        if districts["most_deprived_20pct_share"].notna().any():
+            most = districts.loc[districts["most_deprived_20pct_share"].idxmax()]
+            text += (f" {findings.format_number(force['most_deprived_20pct_share'], 1)}% of the area's "
+                     f"neighbourhoods are among the 20% most deprived in England; in {most['area']} the share is "
+                     f"{findings.format_number(most['most_deprived_20pct_share'], 1)}%, the highest of the "
+                     "districts (@tbl-c2-districts).")
+        else:
+            text += (" The share of neighbourhoods among the most deprived in England is not shown: it needs the "
+                     "English Indices of Deprivation 2019 File 1 (format imd_lsoa), which was not available "
+                     "(@tbl-c2-districts).")
+        return Content(f"## The area {{#sec-c2-area}}\n\n{text}\n")
 
 
     def districts_markdown(self) -> str:
