@@ -189,6 +189,17 @@ def test_build_data_reports_the_partial_stats19_download():
     assert "the files have police_force 1" in report["datasets"][0]["validation"]
 
 
+def test_build_py_data_on_the_partial_stats19_download_exits_with_the_problem():
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "data", str(STATS19_PARTIAL.parent)],
+                         capture_output=True, text=True, timeout=300)
+    shown = re.sub(r"\s+", " ", run.stdout + run.stderr)
+    assert run.returncode == 1
+    assert f"{STATS19_PARTIAL.name}: STATS19 collisions with no casualty file" in shown.replace(" \n", "")
+    assert "Traceback" not in shown and "All files pass validation" not in shown
+
+
 def test_police_uk_folder_with_no_file_for_the_force(tmp_path):
     folder = tmp_path / "police-uk"
     (folder / "2022-01").mkdir(parents=True)

@@ -162,18 +162,24 @@ def district_coverage(sources: Sources, params: Params) -> dict[str, dict]:
             continue
         if codes is None or not len(codes):
             continue
-        codes = codes.astype("object").where(codes.notna() & (codes.astype(str).str.strip() != "")
-                                             & (codes.astype(str) != "-1"))
-        authority = codes.map(lookup)
-        no_lsoa = int(codes.isna().sum())
-        unknown = int((codes.notna() & authority.isna()).sum())
-        inside = authority.isin(params.area.districts)
-        others = authority[authority.notna() & ~inside].value_counts()
+        # Counted by distinct code (a few thousand), not record by record.
+        per_code = codes.value_counts(dropna=False)
+        text = per_code.index.to_series().astype("string").str.strip().fillna("")
+        blank = text.isin(["", "-1"]).to_numpy()       # no location (STATS19 writes -1)
+        authority = pd.Series(per_code.index.where(~blank)).map(lookup)
+        counts = per_code.to_numpy()
+        known = authority.notna().to_numpy()
+        inside = authority.isin(params.area.districts).to_numpy()
+        outside = known & ~inside
+        others = (pd.Series(counts[outside], index=authority[outside].to_numpy()).groupby(level=0).sum()
+                  .sort_values(ascending=False, kind="stable"))
+        no_lsoa, unknown = int(counts[blank].sum()), int(counts[~blank & ~known].sum())
+        found = set(authority[known])
         out[name] = {
-            "records": int(len(codes)), "what": what, "in_districts": int(inside.sum()),
+            "records": int(len(codes)), "what": what, "in_districts": int(counts[inside].sum()),
             "other_authorities": {str(k): int(v) for k, v in others.items()},
             "outside_districts": int(others.sum()), "no_lsoa": no_lsoa, "unknown_authority": unknown,
-            "districts_without_records": [d for d in params.area.districts if not (authority == d).any()],
+            "districts_without_records": [d for d in params.area.districts if d not in found],
         }
     return out
 
