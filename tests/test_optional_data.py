@@ -184,7 +184,7 @@ def test_build_data_reports_the_partial_stats19_download():
     assert "PROBLEM" in text and "no casualty file" in text and "All files pass validation" not in text
 
     # With the params of a force whose code is not in the file, that is said too.
-    report = describe_paths([STATS19_PARTIAL.parent], durham_params())
+    report = describe_paths([STATS19_PARTIAL.parent], durham_params(), params_given=True)
     assert "no collisions for police_force 11" in report["datasets"][0]["validation"]
     assert "the files have police_force 1" in report["datasets"][0]["validation"]
 
