@@ -28,6 +28,7 @@ from .tables import slug
 from .hashing import FILE_HASH
 from .measures.store import RESULTS_FILE, load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
+from .measures.coverage import coverage_sentences
 from .measures.result import MeasureResult
 from .months import months_phrase
 from .params import Chapter, Params, load_params
@@ -296,12 +297,10 @@ class ChapterBuilder:
         return (intro + "| Dataset | Months covered | Months missing |\n|---|---|---|\n" + "\n".join(rows)
                 + f"\n\n: The months each dataset covers, and the months missing between its first and last {{#{label}}}\n")
 
-    def data_coverage(self) -> str:
+    def data_coverage(self) -> Content:
         """For the methods appendix: datasets and measures not available and why, and the records the
         force total counts but no district does (neighbouring authorities' LSOAs, no LSOA)."""
-        from .measures.engine import coverage_sentences
-
-        manifest = json.loads((Path(self.build_dir) / "data-manifest.json").read_text())["datasets"]
+        manifest = json.loads((self.build_path / "data-manifest.json").read_text())["datasets"]
         lines = ["## What the data could not give {.unnumbered}\n"]
         absent = [(n, e) for n, e in manifest.items() if e.get("not_available")]
         if absent:
@@ -329,7 +328,7 @@ class ChapterBuilder:
         if len(lines) == 1:
             lines.append("Every dataset of the params file was available, every measure could be computed, and "
                          "every record with a location is in one of the districts.\n")
-        return "\n".join(lines)
+        return Content("\n".join(lines))
 
     def area_profile_text(self) -> Content:
         """The area in a paragraph: residents, households, districts, neighbourhoods and deprivation, as

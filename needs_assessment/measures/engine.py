@@ -25,6 +25,7 @@ from ..months import count_phrase, months_field, step_for
 from ..errors import NeedsAssessmentError
 from ..params import AtLeast, Measure, Params
 from . import comparison, disclosure, intervals
+from .coverage import coverage_sentences  # noqa: F401 - the build and `build.py data` use it from here
 from .result import SUMMARY_COLUMNS, MeasureResult, cadence
 
 MONTHLY_COLUMNS = ["month", "area", "area_type", "count", "denominator"]
@@ -182,30 +183,6 @@ def district_coverage(sources: Sources, params: Params) -> dict[str, dict]:
             "districts_without_records": [d for d in params.area.districts if d not in found],
         }
     return out
-
-
-def coverage_sentences(coverage: dict[str, dict], force: str) -> list[str]:
-    """`district_coverage` in words, one sentence per dataset with records outside the districts."""
-    sentences = []
-    for name, c in coverage.items():
-        outside, no_lsoa, unknown = c["outside_districts"], c["no_lsoa"], c["unknown_authority"]
-        if not (outside or no_lsoa or unknown):
-            continue
-        parts = []
-        if outside:
-            named = ", ".join(f"{k} {v:,}" for k, v in list(c["other_authorities"].items())[:8])
-            more = len(c["other_authorities"]) - 8
-            parts.append(f"{outside:,} in neighbourhoods (LSOAs) of {len(c['other_authorities'])} other "
-                         f"local authorit{'y' if len(c['other_authorities']) == 1 else 'ies'} ({named}"
-                         + (f" and {more} more" if more > 0 else "") + ")")
-        if unknown:
-            parts.append(f"{unknown:,} in LSOAs whose local authority no lookup names")
-        if no_lsoa:
-            parts.append(f"{no_lsoa:,} with no LSOA (no location)")
-        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        sentences.append(f"{name}: of {c['records']:,} {c['what']} for {force}, {joined}; "
-                         "they count in the force total but in no district.")
-    return sentences
 
 
 def _count_by(df: pd.DataFrame, area: pd.Series, area_type: str) -> pd.DataFrame:
