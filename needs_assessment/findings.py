@@ -637,14 +637,14 @@ def measure_finding(result: MeasureResult) -> str:
                  "its interval and the changes are not shown.")
         second = _judgement_sentences(result, fig)
         return first + ("\n\n" + " ".join(second) if second else "")
-    if fig.value is None and getattr(result, "value_not_available", None) and fig.count is not None:
-        return (f"**{title}.** In {period} the number in {result.area_name} was {format_count(fig.count)}. "
-                f"The rate is not available: {_sentence_end(result.value_not_available)}")
     if fig.value is None:
         if window_gaps(result)["latest"]:   # counted as published; gap_finding says what is missing
             second = _judgement_sentences(result, fig)
             return (f"**{title}.** Months are missing from {period}, so no 12-month figure is given "
                     "(see *Months missing* below)." + ("\n\n" + " ".join(second) if second else ""))
+        if getattr(result, "value_not_available", None) and fig.count is not None:
+            return (f"**{title}.** In {period} the number in {result.area_name} was {format_count(fig.count)}. "
+                    f"The rate is not available: {_sentence_end(result.value_not_available)}")
         return f"**{title}.** No figure could be calculated for {period}."
     first = [f"**{title}.**", _level_sentence(result, fig, period), _baseline_sentence(result, fig)]
     prev = _previous_sentence(result, fig)

@@ -424,7 +424,8 @@ def format_report(report: dict, width: int = 110) -> str:
                           f"{'ok' if d['ok'] else 'PROBLEM'}")
             if not d["ok"]:
                 console.print(d["validation"])
-                continue
+                if not d["rows"]:      # it did not load; a dataset that loaded but is unusable shows its rows
+                    continue
             if d.get("killed_or_seriously_injured") is not None:
                 console.print(f"killed or seriously injured: {d['killed_or_seriously_injured']:,}")
             if d["forces"]:
@@ -463,7 +464,7 @@ def _project_root(params_path: Path) -> Path:
 
 
 def run_data_command(args_paths: list[str], params_path: str | Path, as_json: bool,
-                     project_root: str | Path | None = None, params_given: bool = True) -> int:
+                     project_root: str | Path | None = None, params_given: bool = False) -> int:
     """`build.py data`: print the report (text or JSON). Exit code 0 if all is well, 1 if a file has a
     problem, 2 if the params file cannot be read."""
     from ..params import load_params
