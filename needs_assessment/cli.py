@@ -18,6 +18,7 @@ compute every measure, run one notebook per plan priority and cross-cutting them
 and publish the book and the summary of recommendations as HTML and PDF in _output/<cycle>/.
 
 Other commands:
+  python build.py init DOWNLOADS [--cycle NAME] write params/<cycle>.yml for a new force from its downloads
   python build.py data [PATH ...] [--json]   check the datasets of a params file, or a new download
   python build.py review [--previous MANIFEST] list recommendations that need review, and what changed
   python build.py demo-data [--scale N] [--drop-months 2023-09,2023-10]
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and not argv[0].startswith("-") else "build"
     try:
+        if command == "init":
+            return init_command(argv[1:])
         if command == "data":
             return data_command(argv[1:])
         if command == "review":
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             from .demo.generate import main as demo_main
             return demo_main(argv[1:]) or 0
         if command != "build":
-            build_parser().error(f"unknown command '{command}' (commands: data, review, demo-data)")
+            build_parser().error(f"unknown command '{command}' (commands: init, data, review, demo-data)")
         if argv and argv[0] == "build":
             argv = argv[1:]
         return build_command(argv)
@@ -96,6 +99,27 @@ def build_command(argv: list[str]) -> int:
                            jobs=args.jobs, force=args.force, allow_partial=args.allow_partial, strict=args.strict,
                            engine=args.renderer, quiet=args.quiet)
     return build(options).exit_code
+
+
+def init_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py init",
+        description="Write params/<cycle>.yml for a new force from a folder of its downloads (police.uk zips or "
+                    "folders, the IMD file, Home Office, DfT and ONS files): the force, its districts, the months "
+                    "available, period_end and baseline, its most similar group and STATS19 code, the datasets "
+                    "found and the plan from params/templates/police-and-crime-plan.yml; and an empty "
+                    "recommendations file for each chapter in recommendations/<cycle>/. Never overwrites a file.")
+    parser.add_argument("downloads", type=Path, help="the folder holding the downloads")
+    parser.add_argument("--cycle", help="the cycle's name, and the params file's (default: <force>-<year of "
+                                        "the latest month>, e.g. durham-2022)")
+    parser.add_argument("--force", dest="slug", metavar="SLUG",
+                        help="the police.uk force (the <force> part of the file names) when the folder holds several")
+    parser.add_argument("--plan-name", default="Police and Crime Plan", help="the plan's name as published")
+    args = parser.parse_args(argv)
+    from .init_cycle import init_cycle, summary
+    result = init_cycle(args.downloads, ROOT, args.cycle, slug=args.slug, plan_name=args.plan_name)
+    print(summary(result, ROOT))
+    return 0
 
 
 def data_command(argv: list[str]) -> int:
