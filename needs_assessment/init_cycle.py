@@ -7,7 +7,8 @@ the build does. From them `init` writes `params/<cycle>.yml`:
 * its districts: from an ONS local authority to police force area lookup if one is in the folder,
   otherwise the IMD file's local authority of each LSOA the records name, otherwise the `LSOA name`
   of the records themselves (see `choose_districts`);
-* `period_end`, the latest month of the street files, and the baseline: the 12 months to December
+* `period_end`, the latest complete month (the latest month every police.uk dataset found has), and
+  the baseline: the 12 months to December
   2019 when the data have them all, otherwise what the data allow, said in a comment
   (`choose_baseline`);
 * the most similar group and the STATS19 code from the package's reference tables;
@@ -33,7 +34,7 @@ import yaml
 
 from .datasets.cache import DatasetCache
 from .datasets.formats import FORMATS
-from .datasets.loaders import police_uk_name, sources_from_paths
+from .datasets.loaders import month_in_name, police_uk_name, sources_from_paths
 from .datasets.names import normalise_force
 from .datasets.readers import Source, sniff
 from .datasets.registry import (EMPTY, POLICE_UK_KINDS, _pick_download, detect_source_format, load_source_list)
@@ -112,10 +113,8 @@ class Found:
     unused: list[str]                             # files of no known format
     stats19: int | None
     most_similar: list[str]
-
-    @property
-    def period_end(self) -> pd.Period:
-        return self.months[-1]
+    period_end: pd.Period
+    period_end_note: str = "the latest month of the street files"
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,6 +308,7 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
         return [s for s in items if (m := police_uk_name(s)) is None or m.group("slug").lower() == slug]
 
     datasets: list[DatasetFound] = []
+    last_month: dict[str, pd.Period | None] = {}
     street_sources, description, _ = _pick_download(of_force(street), root)
     loaded = load_source_list("police_uk_street", street_sources, cache=cache, hashes=False)
     frame = loaded.frame
@@ -323,6 +323,7 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
                 (street_sources, description, [])
             unit = Path(chosen[0].path) if chosen[0].member is not None else _unit_folder(chosen[0])
             datasets.append(DatasetFound(DATASET_NAMES[fmt], fmt, _params_path(unit, root), desc))
+            last_month[fmt] = max((m for s in chosen if (m := month_in_name(s)) is not None), default=None)
             continue
         files = list(dict.fromkeys(s.path for s in items))
         path = files[0] if len(files) == 1 else _common_folder(files)
@@ -340,6 +341,13 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
     lookup = find_lookup(unknown)
     districts = choose_districts(frame, force, imd=imd, lookup=lookup[0] if lookup else None,
                                  lookup_label=lookup[1] if lookup else "")
+    period_end, period_end_note = months[-1], "the latest month of the street files"
+    shorter = {fmt: m for fmt, m in last_month.items() if m is not None and m < months[-1]}
+    if shorter:
+        period_end = min(shorter.values())
+        period_end_note = ("the latest month every police.uk download has (the street files go to "
+                           f"{months[-1]}; " + ", ".join(f"{POLICE_UK_KINDS[f]} to {m}" for f, m in shorter.items())
+                           + ")")
     group = most_similar_groups().lookup(force)
     code = stats19_codes().lookup(force)
     most_similar = [force, *group[1]] if group else []
@@ -348,7 +356,8 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
         months=months, missing=missing_months(months), districts=districts, baseline=choose_baseline(months),
         datasets=datasets, absent=absent,
         unused=[s.label for s in unknown if not (lookup and s.label == lookup[1])],
-        stats19=int(code[1]) if code else None, most_similar=most_similar)
+        stats19=int(code[1]) if code else None, most_similar=most_similar, period_end=period_end,
+        period_end_note=period_end_note)
 
 
 def _unit_folder(source: Source) -> Path:
@@ -445,7 +454,7 @@ def params_text(found: Found, cycle: str, template: str, today: date, plan_name:
                      f"{'that month' if len(found.missing) == 1 else 'those months'} in these downloads.")
     latest = list(pd.period_range(found.period_end - 11, found.period_end, freq="M"))
     gaps = [m for m in latest if m in set(found.missing)]
-    lines.append(f"period_end: {_q(found.period_end)}                 # the latest month of the street files"
+    lines.append(f"period_end: {_q(found.period_end)}                 # {found.period_end_note}"
                  + (f"; its 12 months lack {month_ranges(gaps)}" if gaps else ""))
     lines.append(f"# baseline: {found.baseline.note}.")
     lines.append(f"baseline: {{start: {_q(found.baseline.start)}, end: {_q(found.baseline.end)}}}")

@@ -220,3 +220,29 @@ def test_the_reference_tables_cover_the_43_forces_and_name_their_source():
     for path in (MSG_FILE, STATS19_FILE):
         header = path.read_text().split("\n\n")[0]
         assert "Source:" in header and "2026" in header, path
+
+
+def test_a_police_uk_zip_and_the_latest_month_every_police_uk_dataset_has(tmp_path):
+    """A download as published (a zip of month folders, street and stop and search): the dataset paths
+    are the zip, and period_end is the latest month both have."""
+    import zipfile
+    from datasets_helpers import STOP_SEARCH_HEADER
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "params", root / "params")
+    downloads = root / "downloads"
+    downloads.mkdir()
+    with zipfile.ZipFile(downloads / "8f2c1e.zip", "w") as zf:
+        for street in sorted(DURHAM.glob("2022-*/*-street.csv")):
+            zf.write(street, f"{street.parent.name}/{street.name}")
+        for month in (str(m) for m in pd.period_range("2022-01", "2022-10", freq="M")):
+            row = (f"Person search,{month}-15T10:00:00+00:00,False,,54.77,-1.57,Male,18-24,White - English,White,"
+                   "Misuse of Drugs Act 1971 (section 23),Controlled drugs,A no further action disposal,False,False")
+            zf.writestr(f"{month}/{month}-durham-stop-and-search.csv", f"{STOP_SEARCH_HEADER}\r\n{row}\r\n")
+    result = init_cycle(downloads, root)
+    params = load_params(result.params_path)
+    assert params.datasets["street_crime"].path == params.datasets["stop_search"].path == "downloads/8f2c1e.zip"
+    assert params.period_end == "2022-10"
+    assert "the street files go to 2022-11; stop-and-search to 2022-10" in result.params_path.read_text()
+    # no month of 2019 and no complete 12 months: the national baseline is kept, said incomplete
+    assert (params.baseline.start, params.baseline.end) == ("2019-01", "2019-12")
+    assert "the data have 0 of the 12 months to December 2019" in result.params_path.read_text()
