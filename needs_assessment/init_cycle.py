@@ -21,6 +21,7 @@ a params file or a recommendations file.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -249,7 +250,6 @@ def find_lookup(sources: list[Source]) -> tuple[pd.DataFrame, str] | None:
         except DataFileError:
             continue
         if any(re.fullmatch(r"LAD\d{2}NM", h) for h in header) and any(re.fullmatch(r"PFA\d{2}NM", h) for h in header):
-            import io
             frame = pd.read_csv(io.BytesIO(s.read_bytes()), dtype=str, encoding="utf-8-sig")
             return frame, s.label
     return None
