@@ -68,6 +68,7 @@ def test_init_then_build_publishes_durham_with_its_districts_and_missing_months(
     out = root / "_output" / result.params_path.stem
     measures = pd.read_csv(out / "downloads" / "measures.csv", dtype={"area": str})
     latest = {str(m) for m in pd.period_range("2021-12", "2022-11", freq="M")}
+    baseline = {str(m) for m in pd.period_range("2019-01", "2019-12", freq="M")}
     for measure_id, crime_types in (("asb_incidents", {"Anti-social behaviour"}),
                                     ("neighbourhood_crime", {"Burglary", "Robbery", "Theft from the person",
                                                              "Vehicle crime"})):
@@ -75,11 +76,14 @@ def test_init_then_build_publishes_durham_with_its_districts_and_missing_months(
         expected = csv_counts(crime_types, latest)
         for area, count in expected.items():
             assert rows.loc[area, "count"] == count, (measure_id, area)
+        # the baseline window has only January and February 2019: counted as published
+        assert rows.loc["Durham Constabulary", "baseline_count"] == \
+            csv_counts(crime_types, baseline)["Durham Constabulary"], measure_id
     html = " ".join((out / "needs-assessment.html").read_text().split())
     pdf = text_of_pdf(out / "needs-assessment.pdf")
     for district in DISTRICTS:
         assert district in html and district in pdf
-    # police.uk published no file for 2019-03 to 2021-12: the latest 12 months lack December 2021
+    # police.uk published no file for 2019-03 to 2021-12, so the latest 12 months lack December 2021
     for text in (html, pdf):
-        assert "December 2021" in text
-        assert "March 2019" in text
+        assert "published no data for March 2019 to December 2021" in text
+        assert "December 2021" in text.replace("March 2019 to December 2021", "")
