@@ -47,6 +47,7 @@ benchmarks: setup
 	$(PY) benchmarks/build_speed.py
 	$(PY) benchmarks/load_speed.py
 	$(PY) benchmarks/measure_speed.py
+	$(PY) benchmarks/init_speed.py
 
 clean:
 	rm -rf _build _output .cache
