@@ -21,6 +21,7 @@ a params file or a recommendations file.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -35,10 +36,12 @@ import yaml
 
 from .datasets.cache import DatasetCache
 from .datasets.formats import FORMATS
-from .datasets.loaders import month_in_name, police_uk_name, sources_from_paths
+from .datasets.loaders import LoadContext, month_in_name, police_uk_name, sources_from_paths
+from .datasets.names import known_force_names
 from .datasets.names import normalise_force
 from .datasets.readers import Source, sniff
-from .datasets.registry import (EMPTY, POLICE_UK_KINDS, _pick_download, detect_source_format, load_source_list)
+from .datasets.registry import (EMPTY, POLICE_UK_KINDS, _pick_download, detect_source_format, load_source_list,
+                                load_sources)
 from .errors import DataFileError, NeedsAssessmentError
 from .reference import most_similar_groups, stats19_codes
 
@@ -234,8 +237,7 @@ def choose_districts(street: pd.DataFrame, force: str, imd: pd.DataFrame | None 
     if not chosen:
         raise InitError("no record in the police.uk street files names an LSOA, so the force's districts cannot "
                         "be worked out; add `districts:` to the params file by hand")
-    order = {a: i for i, (a, _) in enumerate(counts.most_common())}
-    chosen = sorted(chosen, key=lambda a: order.get(a, len(order)))
+    chosen = sorted(chosen)
     outside = {a: n for a, n in counts.most_common() if a not in chosen}
     return Districts(chosen, source, outside, no_lsoa)
 
@@ -310,10 +312,13 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
     datasets: list[DatasetFound] = []
     last_month: dict[str, pd.Period | None] = {}
     street_sources, description, _ = _pick_download(of_force(street), root)
-    loaded = load_source_list("police_uk_street", street_sources, cache=cache, hashes=False)
-    frame = loaded.frame
+    # The force the files name is the params' force, so it is a force the build knows (a force not
+    # among the 43, such as the demonstration's, validates as it will in the build).
+    named = _force_named_in(street_sources[0])
+    ctx = LoadContext(known_forces=known_force_names([named] if named else []), filter_force=False)
+    frame = load_sources("police_uk_street", street_sources, ctx, cache)[0]["street"]
     force = frame["falls_within"].mode().iloc[0]
-    months = list(loaded.months)
+    months = sorted(frame["month"].dropna().unique())
     for fmt, items in by_format.items():
         if fmt in POLICE_UK_KINDS:
             items = of_force(items)
@@ -327,9 +332,10 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
             continue
         files = list(dict.fromkeys(s.path for s in items))
         path = files[0] if len(files) == 1 else _common_folder(files)
-        label = FORMATS[fmt][0].label
+        labels = [spec.label.split(" ", 1)[1] for spec in FORMATS[fmt]]
+        what = labels[0] if len(labels) == 1 else "DfT STATS19 collision, casualty and vehicle files"
         datasets.append(DatasetFound(DATASET_NAMES[fmt], fmt, _params_path(path, root),
-                                     f"{label.split(' ', 1)[1]}: {len(files)} file{'s' if len(files) != 1 else ''}"))
+                                     f"{what}: {len(files)} file{'s' if len(files) != 1 else ''}"))
     order = list(DATASET_NAMES)
     datasets.sort(key=lambda d: order.index(d.format))
     found_formats = {d.format for d in datasets}
@@ -358,6 +364,13 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
         unused=[s.label for s in unknown if not (lookup and s.label == lookup[1])],
         stats19=int(code[1]) if code else None, most_similar=most_similar, period_end=period_end,
         period_end_note=period_end_note)
+
+
+def _force_named_in(source: Source) -> str | None:
+    """The `Falls within` of a police.uk file's first record (read from its first bytes)."""
+    text = source.read_head(64 * 1024).decode("utf-8-sig", errors="replace")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return rows[0].get("Falls within") if rows else None
 
 
 def _unit_folder(source: Source) -> Path:

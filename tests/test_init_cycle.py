@@ -246,3 +246,24 @@ def test_a_police_uk_zip_and_the_latest_month_every_police_uk_dataset_has(tmp_pa
     # no month of 2019 and no complete 12 months: the national baseline is kept, said incomplete
     assert (params.baseline.start, params.baseline.end) == ("2019-01", "2019-12")
     assert "the data have 0 of the 12 months to December 2019" in result.params_path.read_text()
+
+
+def test_init_on_the_demonstration_data_finds_every_dataset_as_the_demo_params_have_them(tmp_path):
+    """Every one of the 13 formats recognised from its header, with the force, districts and months
+    the demonstration params were written with (a force not among the 43 loads as in the build)."""
+    from needs_assessment.demo.generate import generate_demo_data
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "params", root / "params")
+    demo = load_params(ROOT / "params" / "demo-2024.yml")
+    generate_demo_data(root / "data" / "demo", demo, scale=0.1)
+    result = init_cycle(root / "data" / "demo", root)
+    params = load_params(result.params_path)
+    assert {n: d.format for n, d in params.datasets.items()} == {n: d.format for n, d in demo.datasets.items()}
+    for name, dataset in params.datasets.items():
+        assert (root / dataset.path).exists(), name
+    assert (params.area.force, params.area.police_uk_slug) == (demo.area.force, demo.area.police_uk_slug)
+    assert params.area.districts == sorted(demo.area.districts)
+    assert (params.period_end, params.baseline) == (demo.period_end, demo.baseline)
+    text = result.params_path.read_text()
+    assert "CHECK: the force is not in needs_assessment/reference/most_similar_groups.yml" in text
+    assert "stats19_police_force: 0         # CHECK" in text
