@@ -281,7 +281,53 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
         raise InitError(f"{folder}: not a folder; give the folder holding the downloads (police.uk zips or "
                         f"folders, the IMD file, ...)")
     cache = DatasetCache(None)
-    sources = sources_from_paths(folder, display_root=root)
+    by_format, unknown = _classify(sources_from_paths(folder, display_root=root), cache)
+    slug = _choose_slug(folder, by_format.get("police_uk_street", []), slug)
+
+    def of_force(items: list[Source]) -> list[Source]:
+        return [s for s in items if (m := police_uk_name(s)) is None or m.group("slug").lower() == slug]
+
+    street_sources = _pick_download(of_force(by_format["police_uk_street"]), root)[0]
+    # The force the files name is the params' force, so it is a force the build knows (a force not
+    # among the 43, such as the demonstration's, validates as it will in the build).
+    named = _force_named_in(street_sources[0])
+    ctx = LoadContext(known_forces=known_force_names([named] if named else []), filter_force=False)
+    street = load_sources("police_uk_street", street_sources, ctx, cache)[0]["street"]
+    force = street["falls_within"].mode().iloc[0]
+    months = sorted(street["month"].dropna().unique())
+
+    datasets, last_months = [], {}
+    for fmt, items in by_format.items():
+        if fmt in POLICE_UK_KINDS:
+            items = of_force(items)
+            if items:
+                found, last_months[fmt] = _police_uk_dataset(fmt, items, root)
+                datasets.append(found)
+        else:
+            datasets.append(_file_dataset(fmt, items, root))
+    datasets.sort(key=lambda d: list(DATASET_NAMES).index(d.format))
+    found_formats = {d.format for d in datasets}
+    period_end, period_end_note = _latest_complete_month(months[-1], last_months)
+
+    imd = None
+    if "imd_lsoa" in by_format:
+        imd = load_source_list("imd_lsoa", by_format["imd_lsoa"], cache=cache, hashes=False).frame
+    lookup, lookup_label = find_lookup(unknown) or (None, "")
+    group = most_similar_groups().lookup(force)
+    code = stats19_codes().lookup(force)
+    return Found(
+        folder=folder, root=root, force=force, slug=slug, area_name=area_name(force, lookup),
+        months=months, missing=missing_months(months),
+        districts=choose_districts(street, force, imd=imd, lookup=lookup, lookup_label=lookup_label),
+        baseline=choose_baseline(months), datasets=datasets,
+        absent=[(name, fmt) for fmt, name in DATASET_NAMES.items() if fmt not in found_formats],
+        unused=[s.label for s in unknown if s.label != lookup_label],
+        stats19=int(code[1]) if code else None, most_similar=[force, *group[1]] if group else [],
+        period_end=period_end, period_end_note=period_end_note)
+
+
+def _classify(sources: list[Source], cache: DatasetCache) -> tuple[dict[str, list[Source]], list[Source]]:
+    """The sources by format (from their header rows), and those of no known format."""
     by_format: dict[str, list[Source]] = {}
     unknown: list[Source] = []
     for s in sources:
@@ -290,10 +336,13 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
             unknown.append(s)
         else:
             by_format.setdefault(fmt, []).append(s)
+    return by_format, unknown
 
-    street = by_format.get("police_uk_street", [])
+
+def _choose_slug(folder: Path, street: list[Source], slug: str | None) -> str:
+    """The police.uk force of the street files (the one asked for, or the only one there is)."""
     slugs = Counter(m.group("slug").lower() for s in street if (m := police_uk_name(s)))
-    if not street or not slugs:
+    if not slugs:
         raise InitError(f"{folder}: no police.uk street-level crime files (YYYY-MM/YYYY-MM-<force>-street.csv) "
                         f"were found; init needs them to know the force. Download them from "
                         f"https://data.police.uk/data/ and put the zip or its folders here")
@@ -301,69 +350,40 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
         if len(slugs) > 1:
             raise InitError(f"{folder}: the police.uk files are for {len(slugs)} forces ({', '.join(sorted(slugs))}); "
                             f"say which with --force, e.g. --force {slugs.most_common(1)[0][0]}")
-        slug = next(iter(slugs))
-    elif slug.lower() not in slugs:
+        return next(iter(slugs))
+    if slug.lower() not in slugs:
         raise InitError(f"{folder}: no police.uk files for '{slug}'; the files are for {', '.join(sorted(slugs))}")
-    slug = slug.lower()
+    return slug.lower()
 
-    def of_force(items: list[Source]) -> list[Source]:
-        return [s for s in items if (m := police_uk_name(s)) is None or m.group("slug").lower() == slug]
 
-    datasets: list[DatasetFound] = []
-    last_month: dict[str, pd.Period | None] = {}
-    street_sources, description, _ = _pick_download(of_force(street), root)
-    # The force the files name is the params' force, so it is a force the build knows (a force not
-    # among the 43, such as the demonstration's, validates as it will in the build).
-    named = _force_named_in(street_sources[0])
-    ctx = LoadContext(known_forces=known_force_names([named] if named else []), filter_force=False)
-    frame = load_sources("police_uk_street", street_sources, ctx, cache)[0]["street"]
-    force = frame["falls_within"].mode().iloc[0]
-    months = sorted(frame["month"].dropna().unique())
-    for fmt, items in by_format.items():
-        if fmt in POLICE_UK_KINDS:
-            items = of_force(items)
-            if not items:
-                continue
-            chosen, desc, _ = _pick_download(items, root) if fmt != "police_uk_street" else \
-                (street_sources, description, [])
-            unit = Path(chosen[0].path) if chosen[0].member is not None else _unit_folder(chosen[0])
-            datasets.append(DatasetFound(DATASET_NAMES[fmt], fmt, _params_path(unit, root), desc))
-            last_month[fmt] = max((m for s in chosen if (m := month_in_name(s)) is not None), default=None)
-            continue
-        files = list(dict.fromkeys(s.path for s in items))
-        path = files[0] if len(files) == 1 else _common_folder(files)
-        labels = [spec.label.split(" ", 1)[1] for spec in FORMATS[fmt]]
-        what = labels[0] if len(labels) == 1 else "DfT STATS19 collision, casualty and vehicle files"
-        datasets.append(DatasetFound(DATASET_NAMES[fmt], fmt, _params_path(path, root),
-                                     f"{what}: {len(files)} file{'s' if len(files) != 1 else ''}"))
-    order = list(DATASET_NAMES)
-    datasets.sort(key=lambda d: order.index(d.format))
-    found_formats = {d.format for d in datasets}
-    absent = [(name, fmt) for fmt, name in DATASET_NAMES.items() if fmt not in found_formats]
+def _police_uk_dataset(fmt: str, items: list[Source], root: Path) -> tuple[DatasetFound, pd.Period | None]:
+    """A police.uk dataset: the download the build will use (its zip, or the folder of its month
+    folders), and the last month it has."""
+    chosen, description, _ = _pick_download(items, root)
+    unit = Path(chosen[0].path) if chosen[0].member is not None else _unit_folder(chosen[0])
+    last = max((m for s in chosen if (m := month_in_name(s)) is not None), default=None)
+    return DatasetFound(DATASET_NAMES[fmt], fmt, _params_path(unit, root), description), last
 
-    imd = None
-    if "imd_lsoa" in by_format:
-        imd = load_source_list("imd_lsoa", by_format["imd_lsoa"], cache=cache, hashes=False).frame
-    lookup = find_lookup(unknown)
-    districts = choose_districts(frame, force, imd=imd, lookup=lookup[0] if lookup else None,
-                                 lookup_label=lookup[1] if lookup else "")
-    period_end, period_end_note = months[-1], "the latest month of the street files"
-    shorter = {fmt: m for fmt, m in last_month.items() if m is not None and m < months[-1]}
-    if shorter:
-        period_end = min(shorter.values())
-        period_end_note = ("the latest month every police.uk download has (the street files go to "
-                           f"{months[-1]}; " + ", ".join(f"{POLICE_UK_KINDS[f]} to {m}" for f, m in shorter.items())
-                           + ")")
-    group = most_similar_groups().lookup(force)
-    code = stats19_codes().lookup(force)
-    most_similar = [force, *group[1]] if group else []
-    return Found(
-        folder=folder, root=root, force=force, slug=slug, area_name=area_name(force, lookup[0] if lookup else None),
-        months=months, missing=missing_months(months), districts=districts, baseline=choose_baseline(months),
-        datasets=datasets, absent=absent,
-        unused=[s.label for s in unknown if not (lookup and s.label == lookup[1])],
-        stats19=int(code[1]) if code else None, most_similar=most_similar, period_end=period_end,
-        period_end_note=period_end_note)
+
+def _file_dataset(fmt: str, items: list[Source], root: Path) -> DatasetFound:
+    """Any other dataset: its one file, or the folder holding its files (the build picks the files of
+    the format there, and the latest release)."""
+    files = list(dict.fromkeys(s.path for s in items))
+    path = files[0] if len(files) == 1 else _common_folder(files)
+    labels = [spec.label.split(" ", 1)[1] for spec in FORMATS[fmt]]
+    what = labels[0] if len(labels) == 1 else "DfT STATS19 collision, casualty and vehicle files"
+    return DatasetFound(DATASET_NAMES[fmt], fmt, _params_path(path, root),
+                        f"{what}: {len(files)} file{'s' if len(files) != 1 else ''}")
+
+
+def _latest_complete_month(street_last: pd.Period, last_months: dict[str, pd.Period | None]) -> tuple[pd.Period, str]:
+    """period_end: the latest month every police.uk download found has, and how it was chosen."""
+    shorter = {fmt: m for fmt, m in last_months.items() if m is not None and m < street_last}
+    if not shorter:
+        return street_last, "the latest month of the street files"
+    return min(shorter.values()), ("the latest month every police.uk download has (the street files go to "
+                                   f"{street_last}; " + ", ".join(f"{POLICE_UK_KINDS[f]} to {m}"
+                                                                  for f, m in shorter.items()) + ")")
 
 
 def _force_named_in(source: Source) -> str | None:
