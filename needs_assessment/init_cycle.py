@@ -26,6 +26,7 @@ import io
 import json
 import os
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -442,7 +443,7 @@ def params_text(found: Found, cycle: str, template: str, today: date, plan_name:
     msg, stats = most_similar_groups(), stats19_codes()
     lines = [
         f"# Params for the cycle {cycle}: written by `python build.py init` on {today.isoformat()} from the",
-        f"# downloads in {_params_path(found.folder, found.root)}. Every value init chose says where it came from; check the lines",
+        f"# downloads in {_params_path(found.folder, found.root)}/. Every value init chose says where it came from; check the lines",
         "# marked CHECK. Then: python build.py data --params params/" + cycle + ".yml   (what the build finds)",
         "#                   python build.py --params params/" + cycle + ".yml        (the build)",
         "",
@@ -461,7 +462,7 @@ def params_text(found: Found, cycle: str, template: str, today: date, plan_name:
     ]
     if found.stats19 is not None:
         lines.append(f"  stats19_police_force: {found.stats19}        # DfT police_force code "
-                     f"({stats.source}, {stats.as_of}; needs_assessment/reference/{stats.file.name})")
+                     f"(needs_assessment/reference/{stats.file.name})")
     else:
         lines.append("  stats19_police_force: 0         # CHECK: the force is not in needs_assessment/reference/"
                      f"{stats.file.name}; give its DfT police_force code")
@@ -470,7 +471,7 @@ def params_text(found: Found, cycle: str, template: str, today: date, plan_name:
         shown = ", ".join(f"{a} ({n})" for a, n in list(d.outside.items())[:8])
         more = len(d.outside) - 8
         lines.append(f"  # Records in other authorities count for the force, not a district: {sum(d.outside.values())} "
-                     f"records in {len(d.outside)} authorities, most in {shown}" + (f" and {more} more" if more > 0 else ""))
+                     f"records in {len(d.outside)} authorities, most in {shown}" + (f" and {more} more" if more > 0 else "") + ".")
     if d.no_lsoa:
         lines.append(f"  # {d.no_lsoa} records have no LSOA (no location): they count for the force, not a district.")
     lines.append(f"  districts: {_flow(d.names)}")
@@ -494,13 +495,12 @@ def params_text(found: Found, cycle: str, template: str, today: date, plan_name:
     lines += ["suppression_threshold: 5                   # counts below this are never published",
               "confidence_level: 0.95", "", "# The downloads found (format recognised from each file's header row):",
               "datasets:"]
-    width = max(len(ds.name) for ds in found.datasets)
+    width = max(len(name) for name in [d.name for d in found.datasets] + [n for n, _ in found.absent])
     for ds in found.datasets:
         lines.append(f"  {ds.name + ':':<{width + 1}} {{format: {ds.format}, path: {_q(ds.path)}}}   # {ds.note}")
     if found.absent:
         lines.append("  # Not found in the downloads: the measures that read these are published as not available,")
         lines.append("  # saying why. Put the files at the path given (a folder that does not exist yet) and build again.")
-        width = max(width, *(len(name) for name, _ in found.absent))
         for name, fmt in found.absent:
             path = _params_path(found.folder / name.replace("_", "-"), found.root)
             lines.append(f"  {name + ':':<{width + 1}} {{format: {fmt}, path: {_q(path)}}}   # not found")
@@ -511,7 +511,21 @@ def params_text(found: Found, cycle: str, template: str, today: date, plan_name:
               f"recommendations: recommendations/{cycle}", "",
               f"# The plan and its measures, from {TEMPLATE.as_posix()}: edit them to match your own plan",
               "# (docs: the comments in params/demo-2024.yml).", ""]
-    return "\n".join(lines) + "\n" + render_template(template, found.area_name, plan_name)
+    return "\n".join(_wrap_comments(lines)) + "\n" + render_template(template, found.area_name, plan_name)
+
+
+def _wrap_comments(lines: list[str], width: int = 104) -> list[str]:
+    """Comment lines folded to `width`, each continuation with the same indent and '# '."""
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        if not stripped.startswith("#") or len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[:len(line) - len(stripped)] + "# "
+        out += textwrap.wrap(stripped[1:].strip(), width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False, break_long_words=False)
+    return out
 
 
 RECOMMENDATIONS_NOTE = """\
