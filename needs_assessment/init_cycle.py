@@ -44,6 +44,7 @@ from .datasets.readers import Source, sniff
 from .datasets.registry import (EMPTY, POLICE_UK_KINDS, _pick_download, detect_source_format, load_source_list,
                                 load_sources)
 from .errors import DataFileError, NeedsAssessmentError
+from .months import missing_months
 from .reference import most_similar_groups, stats19_codes
 
 TEMPLATE = Path("params") / "templates" / "police-and-crime-plan.yml"
@@ -126,14 +127,6 @@ class Found:
 # Months and the baseline
 # --------------------------------------------------------------------------------------------
 
-def missing_months(months: list[pd.Period]) -> list[pd.Period]:
-    """The months between the first and the last that are not in `months`."""
-    if not months:
-        return []
-    present = set(months)
-    return [m for m in pd.period_range(min(months), max(months), freq="M") if m not in present]
-
-
 def month_ranges(months: list[pd.Period]) -> str:
     """'2019-03 to 2021-12 (34 months), 2023-05' for a list of months."""
     runs: list[list[pd.Period]] = []
@@ -155,7 +148,7 @@ def choose_baseline(months: list[pd.Period]) -> Baseline:
     """The plan's baseline: the 12 months to December 2019 when the data have them all. Otherwise the
     latest complete 12 months ending by December 2019 (still before the pandemic); otherwise the
     earliest complete 12 months before the latest 12; otherwise the 12 months to December 2019 all
-    the same, said to be incomplete (the build marks comparisons with it as such)."""
+    the same, said to be incomplete (the build then draws no comparison with it: docs/assumptions.md)."""
     start, end = BASELINE
     wanted = list(pd.period_range(start, end, freq="M"))
     present = set(months)
@@ -180,7 +173,8 @@ def choose_baseline(months: list[pd.Period]) -> Baseline:
     return Baseline(start, end, f"the data have {len(have)} of the 12 months to December 2019"
                                 + (f": {month_ranges(have)}" if have else "")
                                 + " and no other complete 12 months before the latest 12, so the national "
-                                  "baseline is kept and comparisons with it are marked incomplete")
+                                  "baseline is kept: the build counts what it has, names the months missing and "
+                                  "draws no comparison with it")
 
 
 # --------------------------------------------------------------------------------------------
