@@ -60,9 +60,6 @@ def text_of_pdf(path: Path) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
 
 
-@pytest.mark.xfail(reason="needs the `gaps` branch (windows with missing months must not crash) and the "
-                          "`optional` branch (datasets with no files are not available, not an error) on main",
-                   strict=False)
 def test_init_then_build_publishes_durham_with_its_districts_and_missing_months(published):
     root, result, built = published
     assert built.exit_code == 0, (built.message, built.manifest.get("chapters"))
