@@ -233,7 +233,13 @@ def choose_districts(street: pd.DataFrame, force: str, imd: pd.DataFrame | None 
         raise InitError("no record in the police.uk street files names an LSOA, so the force's districts cannot "
                         "be worked out; add `districts:` to the params file by hand")
     chosen = sorted(chosen)
-    outside = {a: n for a, n in counts.most_common() if a not in chosen}
+    # Name each record's authority as the build will (measures.engine.lsoa_district_lookup): the IMD
+    # file's name for the LSOA where it has one ('Kingston upon Hull, City of'), else police.uk's.
+    authority = names
+    if imd is not None and "lad_name" in imd.columns:
+        by_code = imd.dropna(subset=["lad_name"]).drop_duplicates("lsoa_code").set_index("lsoa_code")["lad_name"]
+        authority = street["lsoa_code"].map(by_code).fillna(names)
+    outside = {a: n for a, n in Counter(authority.dropna()).most_common() if a not in chosen}
     return Districts(chosen, source, outside, no_lsoa)
 
 
