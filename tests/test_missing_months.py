@@ -133,9 +133,25 @@ def test_durham_measures_never_crash_and_count_what_was_published(durham):
     assert pd.isna(row["previous_count"])                                 # no month of it published
     assert pd.isna(row["value"]) and row["comparison"] == "Not compared"
     assert row["status"] == "Not assessed" and "1 month missing from the latest 12 months" == row["status_reason"]
+    # the incomplete baseline is explained by the months missing, never as "no records then"
+    assert not any("no records in the 12 months to December 2019" in n for n in results["neighbourhood_crime"].notes)
     for result in results.values():
         assert result.months_missing == list(pd.period_range("2019-03", "2021-12", freq="M"))
         assert result.force_row["status"] in ("Not assessed", "Monitor only")
+
+
+def test_data_that_start_after_the_baseline_say_so(durham):
+    """Only the 2022 download: the baseline window lies before the data, which is not 'no records'."""
+    from needs_assessment.datasets import load_police_uk_street
+    from needs_assessment.measures.engine import Sources, compute_measures
+
+    params, _, _ = durham
+    files = sorted(DURHAM.glob("2022-*/*-durham-street.csv"))
+    sources = Sources({"street_crime": {"street": load_police_uk_street(files)}}, {"street_crime": "police_uk_street"})
+    result = compute_measures(params, sources, ["neighbourhood_crime"], jobs=1)["neighbourhood_crime"]
+    notes = " ".join(result.notes)
+    assert "the data used run from January 2022 to November 2022, so they do not cover the 12 months to December 2019" in notes
+    assert "no records in the 12 months" not in notes
 
 
 def test_durham_gap_is_named_in_the_chapter_text(durham):

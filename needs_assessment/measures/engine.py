@@ -884,10 +884,19 @@ def _compute_measure(measure_id: str, params: Params, sources: Sources, denomina
         frame = disproportionality_frame(measure, sources, params)
         if not frame.empty:
             result.extras["disproportionality"] = frame
+    baseline_covered, baseline_missing = coverage.window(baseline_end)
+    months_held = coverage.months.get(None, [])
     if summary.loc[summary["area_type"] == "force", "baseline_value"].isna().all():
-        result.notes.append("There is no baseline figure for this measure: there were no records in the "
-                            f"12 months to {baseline_end.strftime('%B %Y')} (the measure may not have "
-                            "existed then), so it is not compared with the baseline.")
+        # An incomplete baseline has no figure either; the months-missing text already says why.
+        if not baseline_covered and months_held:
+            result.notes.append("There is no baseline figure for this measure: the data used run from "
+                                f"{months_held[0].strftime('%B %Y')} to {months_held[-1].strftime('%B %Y')}, "
+                                f"so they do not cover the 12 months to {baseline_end.strftime('%B %Y')}, "
+                                "and it is not compared with the baseline.")
+        elif baseline_covered and not baseline_missing:
+            result.notes.append("There is no baseline figure for this measure: there were no records in the "
+                                f"12 months to {baseline_end.strftime('%B %Y')} (the measure may not have "
+                                "existed then), so it is not compared with the baseline.")
     unknown = monthly[(monthly["area_type"] == "force")]["count"].sum() - \
         monthly[(monthly["area_type"] == "district")]["count"].sum()
     if (monthly["area_type"] == "district").any() and unknown > 0 and sources.formats[measure.source] in (
