@@ -270,8 +270,10 @@ def resolve_dataset(name: str, params, project_root: str | Path, *, cache: Datas
     paths = _expand(root, ds.path)
     if not paths:
         raise DatasetAbsent(ds.path, f"no files found for dataset '{name}'",
-                            expected=f"a folder, glob or zip under {root} holding {fmt} files "
-                                     "(for the demonstration data, run `python build.py demo-data`)")
+                            expected=f"a folder, glob or zip under {root} holding {fmt} files"
+                                     + (" (for the demonstration data, run `python build.py demo-data`)"
+                                        if getattr(params, "demonstration", False) else
+                                        " (data/README.md says where to download them)"))
     sources = sources_from_paths(paths, display_root=root)
     chosen, notes = select_sources(fmt, sources, ctx, cache, strict_names=(root / ds.path).is_dir())
     if not chosen and fmt in POLICE_UK_KINDS and any(n.startswith("files for other forces") for n in notes):
