@@ -120,7 +120,9 @@ class ChapterBuilder:
         return Content(figure, f"\n\nData for @{label}: [{label}.csv](../downloads/{label}.csv)\n")
 
     def write_table_csv(self, frame: pd.DataFrame, label: str) -> None:
-        frame.to_csv(self.out_dir / "tables" / f"{label}.csv", index=False)
+        """The data behind a table or chart, for the downloads: no cell a spreadsheet would run."""
+        from .build.downloads import formula_safe
+        formula_safe(frame).to_csv(self.out_dir / "tables" / f"{label}.csv", index=False)
 
     def chart_path(self, label: str) -> Path:
         return self.out_dir / FIGURES / f"{label}.png"

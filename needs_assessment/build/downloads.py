@@ -2,6 +2,10 @@
 
 Everything here is disclosure-controlled already (the engine suppresses small counts in the summary
 and the chapter tables are written from suppressed frames); this module only lays it out.
+
+No cell can be a formula: text from the data or the params that a spreadsheet would run (it starts with
+`=`, `+`, `-`, `@`, a tab or a carriage return, OWASP's list for CSV injection) is written with a `'`
+in front, in every CSV and in the workbook (`formula_safe`). Numbers, negative ones too, stay numbers.
 """
 
 from __future__ import annotations
@@ -25,6 +29,33 @@ MEASURES_COLUMNS = [
     "months_missing", "previous_months_missing", "baseline_months_missing",
     "not_available",       # why the measure (or its rate) is not available, in words; empty when it is
 ]
+
+
+# What a spreadsheet takes as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text that is only a number ("-3", "+1.5", "-12%") is not a formula and stays as written.
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d[\d,]*)?\.?\d+%?$")
+
+
+def formula_safe_text(value: object) -> object:
+    """A cell value a spreadsheet will show as text: `'` before text it would read as a formula.
+    A carriage return inside text becomes a line break (pandas does not quote a lone CR in a CSV,
+    so it would split the row)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START) and not _NUMBER_TEXT.match(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every text cell, and column name, made safe by `formula_safe_text`."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not (pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_datetime64_any_dtype(safe[column])):
+            safe[column] = safe[column].map(formula_safe_text)
+    safe.columns = [formula_safe_text(c) for c in safe.columns]
+    return safe
 
 
 def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
@@ -67,9 +98,10 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
     written = []
     measures = measures_frame(results)
     measures_path = out_dir / "measures.csv"
-    measures.to_csv(measures_path, index=False)
+    formula_safe(measures).to_csv(measures_path, index=False)
     written.append(measures_path)
     tables: list[tuple[str, Path]] = []
+    # The chapters wrote their tables through formula_safe already (ChapterBuilder.write_table_csv).
     for chapter in chapters:
         for csv in sorted((build_dir / "chapters" / chapter.id / "tables").glob("*.csv")):
             target = out_dir / csv.name
@@ -95,9 +127,10 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
     notes.append(("Contents", "measures: every measure, area and period; then one sheet per table or chart."))
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
         used: set[str] = set()
-        pd.DataFrame(notes, columns=["Note", "Detail"]).to_excel(writer, sheet_name=_sheet_name("Notes", used), index=False)
-        measures.to_excel(writer, sheet_name=_sheet_name("measures", used), index=False)
+        formula_safe(pd.DataFrame(notes, columns=["Note", "Detail"])).to_excel(
+            writer, sheet_name=_sheet_name("Notes", used), index=False)
+        formula_safe(measures).to_excel(writer, sheet_name=_sheet_name("measures", used), index=False)
         for label, path in tables:
-            pd.read_csv(path).to_excel(writer, sheet_name=_sheet_name(label, used), index=False)
+            formula_safe(pd.read_csv(path)).to_excel(writer, sheet_name=_sheet_name(label, used), index=False)
     written.append(workbook)
     return written
