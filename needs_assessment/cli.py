@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import NeedsAssessmentError
+from .errors import NeedsAssessmentError, disk_fault
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PARAMS = ROOT / "params" / "demo-2024.yml"
@@ -83,6 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         return build_command(argv)
     except NeedsAssessmentError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # a full, read-only or not-writable disk the command did not expect: still one line
+        fault = disk_fault(exc)
+        if fault is None:
+            raise
+        print(f"error: {fault}", file=sys.stderr)
         return 2
 
 

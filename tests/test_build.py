@@ -238,3 +238,70 @@ def test_quarto_warnings_reach_the_manifest(project, first_build, tmp_path, monk
     finally:
         monkeypatch.undo()
         build(options(project))   # leave the embedded publication for the other tests
+
+
+def test_disk_faults_publish_nothing_half_written_and_the_next_build_succeeds(project, first_build, monkeypatch):
+    """A full `_output/` while the new publication is copied in, a full `_build/` while the book is
+    staged, a read-only `_output/` when only the manifest is refreshed: each stops the build with a
+    DiskWriteError naming the path (cli prints it as one line, exit code 2), leaves the published
+    folder exactly as it was with no temporary file in or beside it, and the next build succeeds."""
+    import errno
+    from needs_assessment.build import publish as publish_module
+    from needs_assessment.errors import DiskWriteError
+
+    out = project / "_output" / "small-plan"
+    path = project / SMALL / "recommendations" / "F1-fairness.md"
+    original = path.read_text()
+    path.write_text(original.replace("scrutiny panel.", "scrutiny panel and the disk-fault test."))
+    before = tree_hashes(out)
+    siblings = sorted(p.name for p in out.parent.iterdir())
+    real_copy = shutil.copyfile
+
+    def full_output(src, dst, *args, **kwargs):
+        if Path(dst).name == "needs-assessment.pdf":
+            raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
+        return real_copy(src, dst, *args, **kwargs)
+
+    real_write_text = Path.write_text
+
+    def full_build(self, *args, **kwargs):
+        if project / "_build" in self.parents and self.suffix == ".md":
+            raise OSError(errno.ENOSPC, "No space left on device")    # a write(): no file named
+        return real_write_text(self, *args, **kwargs)
+
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(publish_module.shutil, "copyfile", full_output)
+            with pytest.raises(DiskWriteError) as caught:
+                build(options(project))
+        message = str(caught.value)
+        assert message.startswith(f"cannot write {out.with_name('small-plan.incoming')}/needs-assessment.pdf: "
+                                  "the disk is full. Free some space")
+        assert message.endswith("Nothing was published: the previous publication is unchanged.")
+        assert tree_hashes(out) == before and sorted(p.name for p in out.parent.iterdir()) == siblings
+        assert not (project / "_build" / "small-plan" / "publication.new").exists()
+
+        with monkeypatch.context() as patch:
+            patch.setattr(Path, "write_text", full_build)
+            with pytest.raises(DiskWriteError, match=f"cannot write {project / '_build' / 'small-plan'}: "
+                                                     "the disk is full"):
+                build(options(project))
+        assert tree_hashes(out) == before
+
+        assert build(options(project)).exit_code == 0               # the fault is gone: it publishes
+        assert "disk-fault test" in html_text(project)
+        published = tree_hashes(out)
+
+        def read_only(self, *args, **kwargs):
+            if self.name.endswith("build-manifest.json.tmp"):
+                raise OSError(errno.EROFS, "Read-only file system", str(self))
+            return real_write_text(self, *args, **kwargs)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(Path, "write_text", read_only)
+            with pytest.raises(DiskWriteError, match="read-only file system"):
+                build(options(project))                               # up to date: only the manifest
+        assert tree_hashes(out) == published and sorted(p.name for p in out.parent.iterdir()) == siblings
+        assert build(options(project)).exit_code == 0
+    finally:
+        path.write_text(original)

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from .. import __version__
-from ..errors import NeedsAssessmentError
+from ..errors import DiskWriteError, NeedsAssessmentError, disk_fault_in_text, writing_into
 from ..measures.engine import coverage_sentences
 from ..params import Chapter, Params, load_params
 from .book import stage_book, stage_summary
@@ -107,11 +107,19 @@ def cycle_lock(root: Path, cycle: str, quiet: bool = False):
         yield
 
 
+UNCHANGED = " Nothing was published: the previous publication is unchanged."
+
+
 def build(options: BuildOptions) -> BuildResult:
-    """Build one cycle (holding the cycle's lock)."""
+    """Build one cycle (holding the cycle's lock). A full, read-only or not-writable disk under
+    `_build/`, `.cache/` or `_output/` raises DiskWriteError naming the path (cli prints it)."""
     params = load_params(options.params_path)
-    with cycle_lock(options.root, params.cycle, options.quiet):
-        return _build(options, params)
+    try:
+        with writing_into(options.root.resolve() / "_build" / params.cycle):
+            with cycle_lock(options.root, params.cycle, options.quiet):
+                return _build(options, params)
+    except DiskWriteError as exc:
+        raise DiskWriteError(exc.path, exc.errno, after=UNCHANGED) from exc
 
 
 def _build(options: BuildOptions, params: Params) -> BuildResult:
@@ -134,8 +142,12 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     code_hash = package_code_hash()
     progress.stage("Loading data and computing measures")
     try:
-        data_manifest, measures_key, computed = run_measures_stage(
-            params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force, jobs=options.jobs)
+        with writing_into(root / ".cache" / "datasets"):
+            data_manifest, measures_key, computed = run_measures_stage(
+                params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force,
+                jobs=options.jobs)
+    except DiskWriteError:
+        raise                   # a full or read-only disk: one line from the command (exit 2)
     except NeedsAssessmentError as exc:
         # A bad file or a measure that failed (in a worker process or not): the project's own message,
         # never a traceback; what a developer needs goes to a log. Nothing is published.
@@ -179,6 +191,11 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     measures_per_chapter = {c.id: len(c.measures) for c in chapters}
     jobs.sort(key=lambda job: -measures_per_chapter.get(job.chapter_id, 0))
     outcomes = run_notebooks(jobs, options.jobs, on_event=on_event)
+    for outcome in outcomes.values():
+        # a kernel that could not write the executed notebook or a chart: the disk's fault, not the chapter's
+        fault = outcome.status != "done" and disk_fault_in_text(outcome.error or "", build_dir)
+        if fault:
+            raise fault
     for chapter_id, outcome in outcomes.items():
         title = params.chapter(chapter_id).title
         status = "executed" if outcome.status == "done" else "failed"
@@ -246,14 +263,36 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
         manifest["rendered"] = False
         previous = json.loads((target / "build-manifest.json").read_text())
         manifest["outputs"] = previous.get("outputs", [])
-        tmp = target / "build-manifest.json.tmp"
-        tmp.write_text(json.dumps(manifest, indent=2, default=str))
-        tmp.replace(target / "build-manifest.json")
+        # the temporary file lives beside the published folder, never in it
+        tmp = target.with_name(f".{target.name}.build-manifest.json.tmp")
+        try:
+            with writing_into(target):
+                tmp.write_text(json.dumps(manifest, indent=2, default=str))
+                tmp.replace(target / "build-manifest.json")
+        finally:
+            tmp.unlink(missing_ok=True)
         progress.finish(ordered, target, "The publication is already up to date (nothing that reaches "
                         "the reader changed): not rendered again.")
         return BuildResult(exit_code, ordered, target, manifest, timings)
 
     new_publication = build_dir / "publication.new"
+    try:
+        with writing_into(new_publication):
+            _render_and_publish(new_publication, target, results, params, build_dir, chapters, staging,
+                                summary_dir, options, manifest, timings, t, started, progress)
+    finally:
+        # rendered or not, the copy in the build folder is not needed again (and may fill the disk)
+        shutil.rmtree(new_publication, ignore_errors=True)
+    progress.finish(ordered, target, "Published with failed chapters marked (--allow-partial)."
+                    if failed else "Published.")
+    return BuildResult(exit_code, ordered, target, manifest, timings)
+
+
+def _render_and_publish(new_publication: Path, target: Path, results, params: Params, build_dir: Path,
+                        chapters: list[Chapter], staging, summary_dir: Path, options: BuildOptions,
+                        manifest: dict, timings: dict[str, float], t: float, started: float,
+                        progress: BuildProgress) -> None:
+    """Render the book, the summary and the downloads into `new_publication`, then swap it in."""
     shutil.rmtree(new_publication, ignore_errors=True)
     new_publication.mkdir(parents=True)
     write_downloads(results, params, build_dir, chapters, new_publication / "downloads")
@@ -282,10 +321,8 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     timings["total"] = time.perf_counter() - started
     manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
     (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-    publish(new_publication, target)
-    progress.finish(ordered, target, "Published with failed chapters marked (--allow-partial)."
-                    if failed else "Published.")
-    return BuildResult(exit_code, ordered, target, manifest, timings)
+    with writing_into(target.parent):
+        publish(new_publication, target)
 
 
 def render_publication(book_dir: Path, summary_path: Path, out: Path,
