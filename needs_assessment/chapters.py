@@ -15,6 +15,7 @@ params file), and the measures are computed first if no build has left them in t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,6 +26,7 @@ import pandas as pd
 from . import charts, findings, tables
 from .display import Content, Figure
 from .tables import slug
+from .text import plain
 from .hashing import FILE_HASH
 from .measures.store import RESULTS_FILE, load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
@@ -78,6 +80,13 @@ class ChapterBuilder:
         return build_dir
 
     @cached_property
+    def shown(self) -> dict[str, MeasureResult]:
+        """The results as the chapter's text shows them: every name and title from the data or the
+        params escaped for Markdown (`text.plain`). Findings and tables are written from these;
+        charts and CSV downloads from `results`, which keep the text as it is."""
+        return {measure_id: markdown_view(result) for measure_id, result in self.results.items()}
+
+    @cached_property
     def chapter(self) -> Chapter:
         return self.params.chapter(self.chapter_id)
 
@@ -101,7 +110,7 @@ class ChapterBuilder:
 
     # --- building blocks ------------------------------------------------------------------------
     def heading(self) -> Content:
-        return Content(f"# {self.chapter.title} {{#sec-{self.chapter_id.lower()}}}\n")
+        return Content(f"# {plain(self.chapter.title)} {{#sec-{self.chapter_id.lower()}}}\n")
 
     def figure(self, chart: charts.Chart, label: str) -> Content:
         """The figure (PNG, label, caption, alt text) and its data link; the chart's data is written
@@ -110,10 +119,10 @@ class ChapterBuilder:
         if Path(chart.path) != target:
             Path(chart.path).replace(target)
         self.write_table_csv(chart.data, label)
-        chart.caption = (f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source
-                         else f"{chart.title}. {chart.subtitle}.")
+        chart.caption = plain(f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source
+                              else f"{chart.title}. {chart.subtitle}.")
         if chart.notes:   # e.g. months missing: said under the chart, not only drawn in it
-            chart.caption += " Note: " + " ".join(chart.notes)
+            chart.caption += " " + plain("Note: " + " ".join(chart.notes))
         figure = Figure(target.read_bytes(), label, chart.caption, chart.alt_text, f"{FIGURES}/{label}.png")
         # the link is relative to the chapter file (chapters/): right for Quarto's page per
         # chapter and, resolved by the embedded renderer, for its one page at the top
@@ -135,7 +144,7 @@ class ChapterBuilder:
     def section(self, measure_id: str) -> Content:
         """A measure's section: finding, charts (trend, districts, similar forces, deprivation,
         disproportionality, as the data allows), tables, caveats, then its recommendations."""
-        result = self.results[measure_id]
+        raw, result = self.results[measure_id], self.shown[measure_id]
         m = result.definition
         parts = [f"## {m.title} {{#sec-{self.chapter_id.lower()}-{slug(measure_id)}}}\n",
                  f"*{m.description}*\n",
@@ -143,7 +152,7 @@ class ChapterBuilder:
         gaps = findings.gap_finding(result)
         if gaps:
             parts.append(gaps + "\n")
-        available = charts.available_charts(result)
+        available = charts.available_charts(raw)
         blocks = [
             ("trend", None, charts.trend_chart, None, None),
             ("district", findings.district_finding, charts.district_chart, tables.district_table, tables.district_frame),
@@ -158,13 +167,13 @@ class ChapterBuilder:
             if finding is not None:
                 parts.append(finding(result) + "\n")
             label = self.label("fig", measure_id, kind)
-            parts.append(self.figure(chart(result, self.chart_path(label)), label))
+            parts.append(self.figure(chart(raw, self.chart_path(label)), label))
             if table is not None:
                 tlabel = self.label("tbl", measure_id, kind)
                 parts.append(table(result, tlabel) + "\n")
-                self.write_table_csv(frame(result), tlabel)
-        if "hotspots" in result.extras and not result.extras["hotspots"].empty:
-            parts.append(self.hotspots(measure_id, result))
+                self.write_table_csv(frame(raw), tlabel)
+        if "hotspots" in raw.extras and not raw.extras["hotspots"].empty:
+            parts.append(self.hotspots(measure_id, raw))
         for note in result.notes:
             parts.append(f"::: {{.callout-note}}\n## About this data\n\n{note}\n:::\n")
         parts.append(self.recommendations_include(slug_section(measure_id)))
@@ -177,6 +186,8 @@ class ChapterBuilder:
         frame.loc[frame["suppressed"], ["count", "value"]] = float("nan")
         label = self.label("tbl", measure_id, "hotspots")
         self.write_table_csv(frame, label)
+        frame = _plain_columns(frame, ("lsoa_name", "district"))
+        result = self.shown[measure_id]
         top = frame.iloc[0]
         intro = (f"The ten neighbourhoods with the most {result.title.lower()} in the latest 12 months are in "
                  f"@{label}; the highest is {top['lsoa_name']} in {top['district']}.\n\n")
@@ -197,10 +208,10 @@ class ChapterBuilder:
         if not self.measures:
             return Content()
         label = self.label("tbl", "overview")
-        chosen = [self.results[m] for m in self.measures]
-        self.write_table_csv(tables.status_frame(chosen), label)
+        self.write_table_csv(tables.status_frame([self.results[m] for m in self.measures]), label)
+        chosen = [self.shown[m] for m in self.measures]
         return Content(f"@{label} summarises the measures in this chapter; each section below gives the detail.\n\n"
-                       + tables.status_table(chosen, label, caption=f"Measures for {self.chapter.title.lower()}") + "\n")
+                       + tables.status_table(chosen, label, caption=f"Measures for {plain(self.chapter.title.lower())}") + "\n")
 
     def general_recommendations(self) -> Content:
         return Content(f"## Recommendations for the chapter as a whole {{#sec-{self.chapter_id.lower()}-general}}\n\n"
@@ -212,9 +223,9 @@ class ChapterBuilder:
         for part in self.params.plan.parts:
             if part.title.lower() in ("context", "performance"):
                 continue
-            lines.append(f"**{part.title}**\n")
+            lines.append(f"**{plain(part.title)}**\n")
             for c in part.chapters:
-                lines.append(f"- {c.title} (@sec-{c.id.lower()})")
+                lines.append(f"- {plain(c.title)} (@sec-{c.id.lower()})")
             lines.append("")
         return Content("\n".join(lines))
 
@@ -239,14 +250,14 @@ class ChapterBuilder:
             for m in c.measures:
                 if m not in ordered:
                     ordered.append(m)
-        chosen = [self.results[m] for m in ordered if m in self.results]
         label = self.label("tbl", "all-measures")
-        self.write_table_csv(tables.status_frame(chosen), label)
+        self.write_table_csv(tables.status_frame([self.results[m] for m in ordered if m in self.results]), label)
+        chosen = [self.shown[m] for m in ordered if m in self.shown]
         return Content(tables.status_table(chosen, label, caption="Every plan measure against its benchmark and target")
                        + "\n")
 
     def performance_summary(self) -> Content:
-        return Content(findings.performance_summary(list(self.results.values())))
+        return Content(findings.performance_summary(list(self.shown.values())))
 
     def data_sources_table(self) -> Content:
         manifest_path = self.build_path / "data-manifest.json"
@@ -254,8 +265,8 @@ class ChapterBuilder:
         rows = ["| Dataset | Format | Release | Files | Rows | BLAKE3 hash (first 12) |", "|---|---|---|---|---:|---|"]
         for name, info in manifest["datasets"].items():
             for i, f in enumerate(info["files"]):
-                rows.append(f"| {name if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
-                            f"{info['release'] if i == 0 else ''} | `{Path(f['path']).name}` | "
+                rows.append(f"| {plain(name) if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
+                            f"{plain(info['release']) if i == 0 else ''} | {plain(Path(f['path']).name)} | "
                             f"{'' if i else format(sum(info['rows'].values()), ',')} | `{f[FILE_HASH][:12]}` |")
         label = self.label("tbl", "data-sources")
         self.write_table_csv(pd.DataFrame([
@@ -279,9 +290,9 @@ class ChapterBuilder:
             text = (f"{months_phrase(missing, step)} ({len(missing)} month{'s' if len(missing) != 1 else ''})"
                     if missing else "none")
             for force, gap in (months.get("missing_by_force") or {}).items():
-                text += f"; {force}: {gap['missing_text']} ({len(gap['missing'])})"
+                text += f"; {plain(force)}: {gap['missing_text']} ({len(gap['missing'])})"
             covered = f"{findings.period_label(months['first'])} to {findings.period_label(months['last'])}"
-            rows.append(f"| {name} | {covered} | {text} |")
+            rows.append(f"| {plain(name)} | {covered} | {text} |")
             records.append({"dataset": name, "first_month": months["first"], "last_month": months["last"],
                             "months_missing": ";".join(months.get("missing", [])),
                             "months_missing_by_force": "; ".join(
@@ -338,7 +349,7 @@ class ChapterBuilder:
         profile = load_area_profile(self.build_path)
         force = profile[profile["area_type"] == "force"].iloc[0]
         districts = profile[profile["area_type"] == "district"]
-        name, n = self.params.area.name, len(districts)
+        name, n = plain(self.params.area.name), len(districts)
         known = lambda v: v is not None and pd.notna(v)  # noqa: E731
         lsoas = f" and {int(force['lsoas']):,} neighbourhoods (LSOAs)" if force["lsoas"] else ""
         if known(force["population"]):
@@ -351,12 +362,12 @@ class ChapterBuilder:
                     "build, so residents and rates are not shown.")
         if districts["population"].notna().any():
             largest = districts.loc[districts["population"].idxmax()]
-            text += (f" {largest['area']} is the largest district, with "
+            text += (f" {plain(largest['area'])} is the largest district, with "
                      f"{findings.format_number(largest['population'], 0)} residents.")
         if districts["most_deprived_20pct_share"].notna().any():
             most = districts.loc[districts["most_deprived_20pct_share"].idxmax()]
             text += (f" {findings.format_number(force['most_deprived_20pct_share'], 1)}% of the area's "
-                     f"neighbourhoods are among the 20% most deprived in England; in {most['area']} the share is "
+                     f"neighbourhoods are among the 20% most deprived in England; in {plain(most['area'])} the share is "
                      f"{findings.format_number(most['most_deprived_20pct_share'], 1)}%, the highest of the "
                      "districts (@tbl-c2-districts).")
         else:
@@ -373,10 +384,42 @@ class ChapterBuilder:
         rows = ["| Area | Residents | Households | Neighbourhoods (LSOAs) | Most deprived 20% (share of LSOAs) |",
                 "|:---|---:|---:|---:|---:|"]
         for _, r in profile.iterrows():
-            rows.append(f"| {r['area']} | {findings.format_number(r['population'], 0)} | "
+            rows.append(f"| {plain(r['area'])} | {findings.format_number(r['population'], 0)} | "
                         f"{findings.format_number(r['households'], 0)} | {int(r['lsoas']):,} | "
                         f"{findings.format_number(r['most_deprived_20pct_share'], 1)}% |")
         return "\n".join(rows)
+
+
+def _plain_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """A copy of `frame` whose text `columns` (those it has) are escaped for Markdown."""
+    frame = frame.copy()
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = frame[column].map(lambda v: v if v is None or (isinstance(v, float) and v != v)
+                                              else plain(v))
+    return frame
+
+
+# The text columns of a result's frames: names from the data files and the params.
+_TEXT_COLUMNS = ("area", "benchmark_name", "district", "lsoa_name", "group")
+
+
+def markdown_view(result: MeasureResult) -> MeasureResult:
+    """A copy of `result` whose names and titles (area, force, districts, neighbourhoods, ethnic
+    groups, peer forces, the measure's title and description) are escaped for Markdown, for the
+    findings and tables that write them into the chapter. The figures are the same objects."""
+    definition = result.definition.model_copy(update={"title": plain(result.definition.title),
+                                                      "description": plain(result.definition.description)})
+    extras = {}
+    for name, frame in result.extras.items():
+        shown = _plain_columns(frame, _TEXT_COLUMNS)
+        shown.attrs = dict(frame.attrs)
+        extras[name] = shown
+    return dataclasses.replace(
+        result, definition=definition, area_name=plain(result.area_name), force=plain(result.force),
+        summary=_plain_columns(result.summary, _TEXT_COLUMNS), trend=_plain_columns(result.trend, _TEXT_COLUMNS),
+        monthly=_plain_columns(result.monthly, _TEXT_COLUMNS), extras=extras,
+        notes=[plain(note) for note in result.notes])
 
 
 def slug_section(measure_id: str) -> str:

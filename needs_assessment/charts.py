@@ -45,6 +45,7 @@ from .measures.comparison import (BETTER, HIGHER, LOWER, NOT_COMPARED, PALETTE, 
                                   STATUS_SYMBOLS, WORSE)
 from .measures.result import cadence
 from .measures.result import MeasureResult
+from .text import attribute, chart_label
 
 __all__ = [
     "Chart", "ChartDataError", "STYLE", "WIDTH_CM", "DPI",
@@ -79,6 +80,8 @@ DPI = 150
 
 STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
+    # a name with "$" in it is text, not maths
+    "text.parse_math": False,
     "font.size": 11,
     "axes.titlesize": 11,
     "axes.labelsize": 10.5,
@@ -161,8 +164,7 @@ class Chart:
         attrs = []
         if label:
             attrs.append("#" + (label if label.startswith("fig-") else f"fig-{label}"))
-        alt = self.alt_text.replace("\\", "\\\\").replace('"', '\\"')
-        attrs.append(f'fig-alt="{alt}"')
+        attrs.append(f'fig-alt="{attribute(self.alt_text)}"')
         return f"![{self.caption}]({src or self.path.as_posix()}){{{' '.join(attrs)}}}"
 
 
@@ -641,7 +643,7 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
         _value_axis(ax, "y", result)
         ax.set_ylim(bottom, top)
         _axis_title(ax, _stat_label(result, capital=True) + ("\n(axis does not start at zero)" if bottom else ""))
-        handles = [Line2D([], [], color=DARK_BLUE, linewidth=2.6, label=result.area_name),
+        handles = [Line2D([], [], color=DARK_BLUE, linewidth=2.6, label=chart_label(result.area_name)),
                    Patch(facecolor=DARK_BLUE, alpha=0.17, label="95% confidence interval")]
         ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=10,
                   handlelength=1.8, borderaxespad=0.2, columnspacing=1.2)
@@ -768,10 +770,10 @@ def district_chart(result: MeasureResult, path: str | Path, *, source: str | Non
         ax.set_ylim(-0.7, n - 0.3)
         if force is not None and force.value is not None and not count_stat:
             ax.axvline(force.value, color=DARK_BLUE, linewidth=1.5, linestyle=(0, (6, 3)), zorder=1)
-            ax.annotate(f"{result.area_name}: {_value_text(result, force.value)}", xy=(force.value, 1.0),
+            ax.annotate(f"{chart_label(result.area_name)}: {_value_text(result, force.value)}", xy=(force.value, 1.0),
                         xycoords=("data", "axes fraction"), xytext=(0, 4), textcoords="offset points",
                         ha="center", va="bottom", fontsize=10, color=DARK_BLUE, fontweight="bold")
-        header = "" if count_stat else f"Compared with {result.area_name}"
+        header = "" if count_stat else f"Compared with {chart_label(result.area_name)}"
         _label_column(ax, n - 0.3, "Value", VALUE_COLUMN, ha="right", color=SECONDARY_TEXT, size=9.5)
         if header:
             _label_column(ax, n - 0.3, header, WORD_COLUMN, color=SECONDARY_TEXT, size=9.5)
@@ -790,7 +792,7 @@ def district_chart(result: MeasureResult, path: str | Path, *, source: str | Non
             _label_column(ax, y, _value_text(result, f.value), VALUE_COLUMN, ha="right")
             if word:
                 _label_column(ax, y, F.symbol_text(word), WORD_COLUMN)
-        ax.set_yticks(ys, [f.area for f in order])
+        ax.set_yticks(ys, [chart_label(f.area) for f in order])
         ax.tick_params(axis="y", length=0, pad=6)
         ax.spines["left"].set_visible(False)
         _value_axis(ax, "x", result)
@@ -909,7 +911,7 @@ def msg_chart(result: MeasureResult, path: str | Path, *, source: str | None = N
             ax.annotate(f"Group average: {_value_text(result, average)}", xy=(average, 1.0),
                         xycoords=("data", "axes fraction"), xytext=(0, 4), textcoords="offset points",
                         ha="center", va="bottom", fontsize=10, fontweight="bold")
-        ax.set_yticks(ys, [str(a) for a in order["area"]])
+        ax.set_yticks(ys, [chart_label(a) for a in order["area"]])
         for label, me in zip(ax.get_yticklabels(), order["is_force"]):
             if me:
                 label.set_fontweight("bold")
@@ -1028,7 +1030,7 @@ def deprivation_chart(result: MeasureResult, path: str | Path, *, source: str | 
                         bbox=dict(facecolor="white", edgecolor="none", pad=0.6))
         if overall is not None:
             ax.axhline(overall, color=DARK_GREY, linewidth=1.5, linestyle=(0, (6, 3)), zorder=4)
-            ax.annotate(f"{result.area_name}\noverall:\n{F.format_number(overall, dec)}", xy=(1.0, overall),
+            ax.annotate(f"{chart_label(result.area_name)}\noverall:\n{F.format_number(overall, dec)}", xy=(1.0, overall),
                         xycoords=("axes fraction", "data"), xytext=(5, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=10, fontweight="bold", annotation_clip=False)
             top = max(top, overall * 1.2)
@@ -1150,7 +1152,7 @@ def disproportionality_chart(result: MeasureResult, path: str | Path, *, source:
             ax.annotate(label, xy=(hi if hi is not None else r["rate_ratio"], y), xytext=(8, 0),
                         textcoords="offset points", ha="left", va="center", fontsize=10.5,
                         fontweight="bold" if filled else "normal")
-        ax.set_yticks(ys, [str(g) for g in order["group"]])
+        ax.set_yticks(ys, [chart_label(g) for g in order["group"]])
         ax.tick_params(axis="y", length=0, pad=6)
         ax.spines["left"].set_visible(False)
         ax.spines["bottom"].set_visible(False)

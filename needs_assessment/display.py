@@ -23,13 +23,16 @@ import base64
 from dataclasses import dataclass
 from typing import Iterable, Union
 
+from .text import attribute
+
 # The key in an output's metadata for what the book needs that Jupyter has no standard place for.
 METADATA_KEY = "needs-assessment"
 
 
 def attribute_value(text: str) -> str:
-    """A value for a Markdown attribute in double quotes: one line, backslashes and quotes escaped."""
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace('"', '\\"')
+    """A value for a Markdown attribute in double quotes: one line, and nothing in it (quotes,
+    backslashes, `{{< >}}`, tags) can end the attribute or be read as a shortcode (`text.attribute`)."""
+    return attribute(text)
 
 
 def one_line(text: str) -> str:

@@ -62,7 +62,8 @@ def format_cell(value: Any, decimals: int | None = None) -> str:
             decimals = 0 if float(value).is_integer() else 1
         return F.format_number(value, decimals)
     text = str(value).replace("\r", " ").replace("\n", " ").strip()
-    return text.replace("|", "\\|")
+    # a "|" would end the cell; one already escaped (names come escaped by text.plain) stays as it is
+    return re.sub(r"(?<!\\)((?:\\\\)*)\|", r"\1\\|", text)
 
 
 def _column_decimals(series: pd.Series) -> int | None:

@@ -21,6 +21,7 @@ from ..recommendations import (check_variables, load_recommendations, recommenda
                                summary_markdown, write_section_includes)
 from ..render import notebook_to_markdown
 from ..render.project import format_date
+from ..text import plain
 
 STYLES = Path(__file__).resolve().parents[1] / "render" / "templates"
 
@@ -93,27 +94,32 @@ def quarto_config(params: Params, root: Path, chapters: list[Chapter]) -> dict:
 
 
 def build_variables(params: Params, results: dict) -> dict:
-    variables = {measure_id: findings.variables_for(result) for measure_id, result in results.items()}
-    variables["area"] = {"name": params.area.name, "force": params.area.force,
+    """What `{{< var ... >}}` inserts. The resolver puts a value into the Markdown as it is, so text
+    from the params (names, titles) is escaped for Markdown (`text.plain`); figures are numbers."""
+    variables = {}
+    for measure_id, result in results.items():
+        variables[measure_id] = figures = findings.variables_for(result)
+        figures["title"] = plain(figures["title"])
+    variables["area"] = {"name": plain(params.area.name), "force": plain(params.area.force),
                          "districts": str(len(params.area.districts))}
     variables["period"] = {"latest": period_covered(params),
                            "end": params.period_end_month.strftime("%B %Y"),
                            "baseline": f"12 months to {params.baseline_months[1].strftime('%B %Y')}"}
-    variables["plan"] = {"name": params.plan.name}
+    variables["plan"] = {"name": plain(params.plan.name)}
     return variables
 
 
 def failed_chapter_markdown(chapter: Chapter, error: str | None) -> str:
-    return (f"# {chapter.title} {{#sec-{chapter.id.lower()}}}\n\n"
+    return (f"# {plain(chapter.title)} {{#sec-{chapter.id.lower()}}}\n\n"
             f"::: {{.callout-warning}}\n## This chapter failed to build\n\n"
             f"The analysis for this chapter did not complete in this build, so its figures are not shown. "
-            f"The rest of the assessment is unaffected. Error: `{(error or 'unknown').replace('`', '')}`\n:::\n")
+            f"The rest of the assessment is unaffected. Error: {plain(error or 'unknown')}\n:::\n")
 
 
 def index_markdown(params: Params) -> str:
     lines = ["# About this assessment {.unnumbered}", "",
-             f"This document is the {params.title} for {params.area.name}. It reviews each priority and cross-cutting theme of the "
-             f"{params.plan.name} against its performance measures, for the latest 12 months "
+             f"This document is the {plain(params.title)} for {plain(params.area.name)}. It reviews each priority and "
+             f"cross-cutting theme of the {plain(params.plan.name)} against its performance measures, for the latest 12 months "
              f"({{{{< var period.latest >}}}}), and ends each section with recommendations for the next plan.", ""]
     if params.demonstration:
         lines += ["::: {.callout-important}", "## Demonstration data",
