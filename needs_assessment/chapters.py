@@ -395,8 +395,7 @@ def _plain_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
     frame = frame.copy()
     for column in columns:
         if column in frame.columns:
-            frame[column] = frame[column].map(lambda v: v if v is None or (isinstance(v, float) and v != v)
-                                              else plain(v))
+            frame[column] = frame[column].map(lambda v: plain(v) if isinstance(v, str) or not pd.isna(v) else v)
     return frame
 
 
