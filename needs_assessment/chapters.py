@@ -26,7 +26,7 @@ import pandas as pd
 from . import charts, findings, tables
 from .display import Content, Figure
 from .tables import slug
-from .text import plain
+from .text import code, plain
 from .hashing import FILE_HASH
 from .measures.store import RESULTS_FILE, load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
@@ -266,7 +266,7 @@ class ChapterBuilder:
         for name, info in manifest["datasets"].items():
             for i, f in enumerate(info["files"]):
                 rows.append(f"| {plain(name) if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
-                            f"{plain(info['release']) if i == 0 else ''} | {plain(Path(f['path']).name)} | "
+                            f"{plain(info['release']) if i == 0 else ''} | {code(Path(f['path']).name)} | "
                             f"{'' if i else format(sum(info['rows'].values()), ',')} | `{f[FILE_HASH][:12]}` |")
         label = self.label("tbl", "data-sources")
         self.write_table_csv(pd.DataFrame([

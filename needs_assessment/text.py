@@ -4,7 +4,8 @@ Area, district, LSOA and force names, ethnic groups, crime types, titles from th
 text is written into Quarto Markdown (findings, tables, captions, alt text) and from there reaches
 the shortcode resolver, pandoc, the HTML page and typst. Whatever it holds (HTML tags, `{{< >}}`
 shortcodes, `$$` maths, typst `#code`, backticks, pipes, Markdown emphasis or links) it must be shown
-as the characters it is, never acted on. `plain` does that for Markdown text, `attribute` for a value
+as the characters it is, never acted on. `plain` does that for Markdown text, `code` for a file name
+shown as code, `attribute` for a value
 in a Markdown attribute (`fig-alt="..."`) and `chart_label` for text drawn on a chart.
 
 The approach is the reviewers' one (`recommendations.escape_markdown`): characters that can open raw
@@ -55,6 +56,15 @@ def plain(text: Any) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def code(text: Any) -> str:
+    """Data text as inline code (a file name): literal to pandoc. Text with a backtick (it would end
+    the span) or `{{` (the shortcode resolver reads inside code spans) is written with `plain` instead."""
+    line = one_line(text)
+    if "`" in line or "{{" in line or not line:
+        return plain(line)
+    return f"`{line}`"
 
 
 def attribute(text: Any) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from needs_assessment import tables
 from needs_assessment.render.shortcodes import ShortcodeResolver
-from needs_assessment.text import attribute, chart_label, plain
+from needs_assessment.text import attribute, chart_label, code, plain
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "[go](javascript:alert(1))", "<javascript:alert(1)>",
@@ -50,6 +50,15 @@ def test_an_attribute_keeps_the_alt_text_whole(tmp_path):
         out = _html(markdown)
         alt = html.unescape(out.split('data-fig-alt="', 1)[1].split('"', 1)[0])
         assert alt == " ".join(value.split())
+
+
+@pytest.mark.parametrize("value", ["2019-01-demoshire-street.csv", "a`b.csv", "{{< var x >}}.csv", "<b>.csv"])
+def test_a_file_name_is_code_when_it_can_be_and_always_reads_back_as_itself(value, tmp_path):
+    markdown = code(value)
+    assert ShortcodeResolver({}, {}).resolve_text(markdown, tmp_path / "x.md") == markdown
+    out = _html(markdown).strip()
+    assert html.unescape(out.replace("<p>", "").replace("</p>", "").replace("<code>", "").replace("</code>", "")) == value
+    assert ("<code>" in out) == ("`" not in value and "{{" not in value)
 
 
 def test_chart_labels_are_one_line_and_bounded():
