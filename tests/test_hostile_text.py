@@ -33,7 +33,7 @@ DISTRICTS = [
     "Brook {{< include /etc/passwd >}} {{< var area.force >}}",
     "Castle #read('/etc/passwd') #let x = 1 $$x^2$$",
     "Dun `tick` | pipe | *em* <script>alert(2)</script>",
-    "Eastwick \u05de\u05d7\u05d5\u05d6 \u202eright-to-left Cafe\u0301 Z\u0334a\u0336l",
+    "= Eastwick \u05de\u05d7\u05d5\u05d6 \u202eright-to-left Cafe\u0301 Z\u0334a\u0336l",
 ]
 AREA = "Demo <b onmouseover=alert(3)>shire</b>"
 CHAPTER_TITLE = "Safer <i>Streets</i> {{< pagebreak >}} #strong[x]"
@@ -128,7 +128,7 @@ def test_hostile_names_are_text_in_the_pdf(built):
     for snippet in ("onerror=alert(1)", "[go](javascript:alert(1))", "{{<include/etc/passwd>}}",
                     "{{<vararea.force>}}", "#read('/etc/passwd')", "#letx=1", "$$x^2$$", "`tick`", "|pipe|",
                     "*em*", "<script>alert(2)</script>", "<bonmouseover=alert(3)>shire</b>", "{{<pagebreak>}}",
-                    "#strong[x]", "$crime$"):
+                    "#strong[x]", "$crime$", "=Eastwick"):
         assert _squash(snippet) in text, snippet
 
 

@@ -278,11 +278,14 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     new_publication = build_dir / "publication.new"
     try:
         with writing_into(new_publication):
-            _render_and_publish(new_publication, target, results, params, build_dir, chapters, staging,
-                                summary_dir, options, manifest, timings, t, started, progress)
+            not_published = _render_and_publish(new_publication, target, results, params, build_dir, chapters,
+                                                staging, summary_dir, options, manifest, timings, t, started,
+                                                progress, ordered)
     finally:
         # rendered or not, the copy in the build folder is not needed again (and may fill the disk)
         shutil.rmtree(new_publication, ignore_errors=True)
+    if not_published is not None:
+        return not_published
     progress.finish(ordered, target, "Published with failed chapters marked (--allow-partial)."
                     if failed else "Published.")
     return BuildResult(exit_code, ordered, target, manifest, timings)
@@ -291,8 +294,9 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
 def _render_and_publish(new_publication: Path, target: Path, results, params: Params, build_dir: Path,
                         chapters: list[Chapter], staging, summary_dir: Path, options: BuildOptions,
                         manifest: dict, timings: dict[str, float], t: float, started: float,
-                        progress: BuildProgress) -> None:
-    """Render the book, the summary and the downloads into `new_publication`, then swap it in."""
+                        progress: BuildProgress, ordered: list[ChapterRecord]) -> BuildResult | None:
+    """Render the book, the summary and the downloads into `new_publication`, then swap it in.
+    Returns the result of a build that could not render (nothing published), else None."""
     shutil.rmtree(new_publication, ignore_errors=True)
     new_publication.mkdir(parents=True)
     write_downloads(results, params, build_dir, chapters, new_publication / "downloads")
@@ -323,6 +327,7 @@ def _render_and_publish(new_publication: Path, target: Path, results, params: Pa
     (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
     with writing_into(target.parent):
         publish(new_publication, target)
+    return None
 
 
 def render_publication(book_dir: Path, summary_path: Path, out: Path,
