@@ -26,7 +26,7 @@ import pandas as pd
 from . import charts, findings, tables
 from .display import Content, Figure
 from .tables import slug
-from .text import code, plain
+from .text import code, name as name_text, plain
 from .hashing import FILE_HASH
 from .measures.store import RESULTS_FILE, load_area_profile, load_measure_results
 from .measures.comparison import STATUS_SYMBOLS
@@ -265,7 +265,7 @@ class ChapterBuilder:
         rows = ["| Dataset | Format | Release | Files | Rows | BLAKE3 hash (first 12) |", "|---|---|---|---|---:|---|"]
         for name, info in manifest["datasets"].items():
             for i, f in enumerate(info["files"]):
-                rows.append(f"| {plain(name) if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
+                rows.append(f"| {name_text(name) if i == 0 else ''} | {info['format'] if i == 0 else ''} | "
                             f"{plain(info['release']) if i == 0 else ''} | {code(Path(f['path']).name)} | "
                             f"{'' if i else format(sum(info['rows'].values()), ',')} | `{f[FILE_HASH][:12]}` |")
         label = self.label("tbl", "data-sources")
@@ -292,7 +292,7 @@ class ChapterBuilder:
             for force, gap in (months.get("missing_by_force") or {}).items():
                 text += f"; {plain(force)}: {gap['missing_text']} ({len(gap['missing'])})"
             covered = f"{findings.period_label(months['first'])} to {findings.period_label(months['last'])}"
-            rows.append(f"| {plain(name)} | {covered} | {text} |")
+            rows.append(f"| {name_text(name)} | {covered} | {text} |")
             records.append({"dataset": name, "first_month": months["first"], "last_month": months["last"],
                             "months_missing": ";".join(months.get("missing", [])),
                             "months_missing_by_force": "; ".join(

@@ -4,7 +4,8 @@ Area, district, LSOA and force names, ethnic groups, crime types, titles from th
 text is written into Quarto Markdown (findings, tables, captions, alt text) and from there reaches
 the shortcode resolver, pandoc, the HTML page and typst. Whatever it holds (HTML tags, `{{< >}}`
 shortcodes, `$$` maths, typst `#code`, backticks, pipes, Markdown emphasis or links) it must be shown
-as the characters it is, never acted on. `plain` does that for Markdown text, `code` for a file name
+as the characters it is, never acted on. `plain` does that for Markdown text, `name` for a params key,
+`code` for a file name
 shown as code, `attribute` for a value
 in a Markdown attribute (`fig-alt="..."`) and `chart_label` for text drawn on a chart.
 
@@ -56,6 +57,16 @@ def plain(text: Any) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]*")
+
+
+def name(text: Any) -> str:
+    """A name from the params such as a dataset's key (`street_crime`): as it is when it is an
+    identifier (pandoc takes underscores inside a word literally), else `plain`."""
+    line = one_line(text)
+    return line if _IDENTIFIER.fullmatch(line) else plain(line)
 
 
 def code(text: Any) -> str:

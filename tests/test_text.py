@@ -9,7 +9,7 @@ import pytest
 
 from needs_assessment import tables
 from needs_assessment.render.shortcodes import ShortcodeResolver
-from needs_assessment.text import attribute, chart_label, code, plain
+from needs_assessment.text import attribute, chart_label, code, name, plain
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "[go](javascript:alert(1))", "<javascript:alert(1)>",
@@ -59,6 +59,12 @@ def test_a_file_name_is_code_when_it_can_be_and_always_reads_back_as_itself(valu
     out = _html(markdown).strip()
     assert html.unescape(out.replace("<p>", "").replace("</p>", "").replace("<code>", "").replace("</code>", "")) == value
     assert ("<code>" in out) == ("`" not in value and "{{" not in value)
+
+
+def test_a_params_key_stays_as_it_is_and_anything_else_is_plain():
+    assert name("street_crime") == "street_crime"
+    assert name("_x_ <b>") == plain("_x_ <b>")
+    assert _html(f"In {name('street_crime')}.").strip() == "<p>In street_crime.</p>"
 
 
 def test_chart_labels_are_one_line_and_bounded():
