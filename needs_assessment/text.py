@@ -5,9 +5,8 @@ text is written into Quarto Markdown (findings, tables, captions, alt text) and 
 the shortcode resolver, pandoc, the HTML page and typst. Whatever it holds (HTML tags, `{{< >}}`
 shortcodes, `$$` maths, typst `#code`, backticks, pipes, Markdown emphasis or links) it must be shown
 as the characters it is, never acted on. `plain` does that for Markdown text, `name` for a params key,
-`code` for a file name
-shown as code, `attribute` for a value
-in a Markdown attribute (`fig-alt="..."`) and `chart_label` for text drawn on a chart.
+`code` for a file name shown as code, `attribute` for a value in a Markdown attribute
+(`fig-alt="..."`) and `chart_label` for text drawn on a chart.
 
 The approach is the reviewers' one (`recommendations.escape_markdown`): characters that can open raw
 HTML, attributes, shortcodes or citations are written as character references (`&lt;`, `&#123;`, ...),
