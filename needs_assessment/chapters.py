@@ -319,14 +319,14 @@ class ChapterBuilder:
         if absent:
             lines.append("These datasets of the params file were not available, so the measures that need them "
                          "are published as not available:\n")
-            lines += [f"- **{n}** ({e['format']}): {e['not_available']}" for n, e in absent]
+            lines += [f"- **{name_text(n)}** ({name_text(e['format'])}): {plain(e['not_available'])}" for n, e in absent]
             lines.append("")
-        missing = [(m, r) for m, r in self.results.items() if r.not_available or r.value_not_available]
+        missing = [(m, r) for m, r in self.shown.items() if r.not_available or r.value_not_available]
         if missing:
             lines.append("Measures not available, or available as counts only:\n")
             for m, r in missing:
                 what = f"not available: {r.not_available}" if r.not_available else \
-                    f"counts only: {r.value_not_available}"
+                    f"counts only: {r.value_not_available}"    # escaped by markdown_view
                 lines.append(f"- **{r.title}**: {what}")
             lines.append("")
         coverage = {n: e["district_coverage"] for n, e in manifest.items() if e.get("district_coverage")}
@@ -336,7 +336,7 @@ class ChapterBuilder:
                          "neighbourhood (LSOA). Records in neighbourhoods of other authorities (police.uk places "
                          "some crimes just over the boundary) and records with no location count in the "
                          "force's total but in no district's:\n")
-            lines += [f"- {text}" for text in sentences]
+            lines += [f"- {plain(text)}" for text in sentences]
             lines.append("")
         if len(lines) == 1:
             lines.append("Every dataset of the params file was available, every measure could be computed, and "
@@ -418,7 +418,10 @@ def markdown_view(result: MeasureResult) -> MeasureResult:
         result, definition=definition, area_name=plain(result.area_name), force=plain(result.force),
         summary=_plain_columns(result.summary, _TEXT_COLUMNS), trend=_plain_columns(result.trend, _TEXT_COLUMNS),
         monthly=_plain_columns(result.monthly, _TEXT_COLUMNS), extras=extras,
-        notes=[plain(note) for note in result.notes])
+        notes=[plain(note) for note in result.notes],
+        not_available=plain(result.not_available) if result.not_available else result.not_available,
+        value_not_available=(plain(result.value_not_available) if result.value_not_available
+                             else result.value_not_available))
 
 
 def slug_section(measure_id: str) -> str:
