@@ -43,6 +43,7 @@ from .errors import RecommendationError
 from .measures.comparison import COMPARISON_WORDS, STATUS_WORDS
 from .params import Params
 from .render.shortcodes import lookup
+from .text import plain
 
 GENERAL = "general"
 STATUSES = ("draft", "agreed")
@@ -640,8 +641,9 @@ def check_variables(recommendations: Iterable[Recommendation], variables: Mappin
 # --------------------------------------------------------------------------------------------
 # Characters that can start live markup in Pandoc/Quarto Markdown, written as character references so
 # they always print as themselves: `<` (raw HTML, comments, autolinks), `{`/`}` (raw attribute blocks
-# ```{=html}, attributes on spans, links and code, executable cells), `@` (citations and cross references).
-_ALWAYS_ESCAPE = {"<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "@": "&#64;"}
+# ```{=html}, attributes on spans, links and code, executable cells), `@` (citations and cross references),
+# `$` (TeX maths: "$5m to $10m" would be set as an equation).
+_ALWAYS_ESCAPE = {"<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "@": "&#64;", "$": "&#36;"}
 _ENTITY_LIKE = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _UNSAFE_SCHEME_WORD = re.compile(r"\b(javascript|vbscript|data|file)(\s*):", re.IGNORECASE)
 # A line that starts a block Markdown construct reviewers must not open: headings, setext underlines
@@ -838,8 +840,8 @@ def write_section_includes(recommendations: Iterable[Recommendation], params: Pa
             elif section not in owned:
                 owner = params.chapter(params.measures[section].chapter)
                 text = ("::: {.recommendations-none}\n"
-                        f"Recommendations about {escape_markdown(_measure_title(params, section).lower(), allow_var=False)} "
-                        f"are in the chapter {escape_markdown(owner.title, allow_var=False)}.\n:::\n")
+                        f"Recommendations about {plain(_measure_title(params, section).lower())} "
+                        f"are in the chapter {plain(owner.title)}.\n:::\n")
             else:
                 text = "::: {.recommendations-none}\nThere are no recommendations about this measure.\n:::\n"
             relative = include_path(chapter.id, section)
@@ -870,7 +872,7 @@ def summary_markdown(recommendations: Iterable[Recommendation], params: Params,
     from .review import stale_measures   # review builds on this module
 
     recommendations = list(recommendations)
-    e = lambda s: escape_markdown(str(s), allow_var=False)   # noqa: E731  (text from params/statuses)
+    e = plain   # text from the params and statuses: no Markdown of its own (text.plain)
     area, plan = params.area, params.plan
     start, end = params.baseline_months
     latest_start = params.period_end_month - 11

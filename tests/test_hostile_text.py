@@ -121,10 +121,15 @@ def test_hostile_names_are_text_in_the_html(built):
     assert _squash(LONG) in text                       # the 10,000 characters, whole
 
 
-def test_hostile_names_are_text_in_the_pdf(built):
+@pytest.mark.parametrize("document", ["needs-assessment.pdf", "recommendations-summary.pdf"])
+def test_hostile_names_are_text_in_the_pdf(built, document):
     from pypdf import PdfReader
-    text = _squash(" ".join(page.extract_text() for page in PdfReader(built / "needs-assessment.pdf").pages))
+    text = _squash(" ".join(page.extract_text() for page in PdfReader(built / document).pages))
     assert "root:x:0:0" not in text
+    if document.startswith("recommendations"):     # the summary names the area, chapters and measures
+        for snippet in (AREA, CHAPTER_TITLE, MEASURE_TITLE):
+            assert _squash(snippet) in text, snippet
+        return
     for snippet in ("onerror=alert(1)", "[go](javascript:alert(1))", "{{<include/etc/passwd>}}",
                     "{{<vararea.force>}}", "#read('/etc/passwd')", "#letx=1", "$$x^2$$", "`tick`", "|pipe|",
                     "*em*", "<script>alert(2)</script>", "<bonmouseover=alert(3)>shire</b>", "{{<pagebreak>}}",

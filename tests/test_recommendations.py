@@ -12,6 +12,7 @@ import pytest
 
 from needs_assessment.errors import RecommendationError
 from needs_assessment.params import load_params
+from needs_assessment.text import plain
 from needs_assessment.recommendations import (
     GENERAL,
     Recommendation,
@@ -452,7 +453,7 @@ def test_summary_groups_by_part_and_chapter_with_statuses(tmp_path):
     assert "comparison *Worse*; status *Off track*" in text
     assert "{{< var neighbourhood_crime.change_vs_baseline >}}" in text
     assert "Review needed" in text and "was Better when agreed, now Worse" in text
-    assert "Demonstration" in text and PARAMS.plan.name in text
+    assert "Demonstration" in text and plain(PARAMS.plan.name) in text      # escaped: "2021\\-24"
     assert "## Cross-cutting themes" not in text               # no recommendations there in this file
 
 
@@ -499,3 +500,10 @@ def test_the_build_never_changes_the_recommendation_files(tmp_path):
     write_section_includes(recs, PARAMS, tmp_path / "chapters")
     summary_markdown(recs, PARAMS, {m: {"comparison": "Better", "status": "On track"} for m in PARAMS.measures})
     assert _tree_hash(folder) == before
+
+
+def test_a_dollar_in_a_reviewers_text_is_money_not_maths():
+    from needs_assessment.recommendations import escape_markdown
+    import pypandoc
+    html = pypandoc.convert_text(escape_markdown("From $5m to $10m, and $$x$$."), "html", format="markdown")
+    assert "math" not in html and "$5m to $10m, and $$x$$." in html
