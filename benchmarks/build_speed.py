@@ -111,13 +111,13 @@ def make_data(params_rel: str, scale: float, seed: int) -> dict:
 # ------------------------------------------------------------------------------------------------
 
 def _options(args):
-    from needs_assessment.build.pipeline import BuildOptions
+    from needs_assessment.pipeline.build import BuildOptions
     return BuildOptions(params_path=PROJECT / args.params, root=PROJECT, formats=("html", "pdf"),
                         jobs=args.jobs, engine="embedded", quiet=True)
 
 
 def _build_phase(args) -> dict:
-    from needs_assessment.build.pipeline import build
+    from needs_assessment.pipeline.build import build
     options = _options(args)
     started = time.perf_counter()
     result = build(options)
@@ -186,8 +186,8 @@ def floor_notebook(parameters: dict):
 
 def phase_floor(args) -> dict:
     import nbformat
-    from needs_assessment.build.pipeline import notebook_parameters
-    from needs_assessment.build.runner import NotebookJob, run_notebooks
+    from needs_assessment.pipeline.build import notebook_parameters
+    from needs_assessment.pipeline.runner import NotebookJob, run_notebooks
     from needs_assessment.params import load_params
 
     options = _options(args)
@@ -268,7 +268,7 @@ def main(argv=None) -> int:
 
     if args.phase:  # child process
         import needs_assessment
-        import needs_assessment.build.pipeline  # noqa: F401  (the driver's imports are not timed)
+        import needs_assessment.pipeline.build  # noqa: F401  (the driver's imports are not timed)
         if Path(needs_assessment.__file__).resolve().parent != (CODE / "needs_assessment").resolve():
             raise SystemExit(f"the phase imported {needs_assessment.__file__}, not the snapshot in {CODE}")
         result = PHASES[args.phase](args)

@@ -64,7 +64,7 @@ def main() -> None:
     print(f"init / floor: {min(init_times) / min(floor_times):.2f}")
 
 
-IMPORTS = "from needs_assessment.datasets import load_paths; from needs_assessment.init_cycle import init_cycle"
+IMPORTS = "from needs_assessment.datasets import load_paths; from needs_assessment.init.cycle import init_cycle"
 INIT = IMPORTS + "; init_cycle({downloads!r}, {project!r})"
 FLOOR = IMPORTS + ("; from pathlib import Path; d = Path({downloads!r}); load_paths('police_uk_street', d); "
                    "any(d.rglob('*.xlsx')) and load_paths('imd_lsoa', d)")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import NeedsAssessmentError, disk_fault
+from .common.errors import NeedsAssessmentError, disk_fault
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PARAMS = ROOT / "params" / "demo-2024.yml"
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_command(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    from .build.pipeline import BuildOptions, build
+    from .pipeline.build import BuildOptions, build
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     bad = sorted(set(formats) - {"html", "pdf"})
     if bad:
@@ -123,7 +123,7 @@ def init_command(argv: list[str]) -> int:
                         help="the police.uk force (the <force> part of the file names) when the folder holds several")
     parser.add_argument("--plan-name", default="Police and Crime Plan", help="the plan's name as published")
     args = parser.parse_args(argv)
-    from .init_cycle import init_cycle, summary
+    from .init.cycle import init_cycle, summary
     result = init_cycle(args.downloads, ROOT, args.cycle, slug=args.slug, plan_name=args.plan_name)
     print(summary(result, ROOT))
     return 0
@@ -141,7 +141,7 @@ def data_command(argv: list[str]) -> int:
                              "files with nothing for its force are problems")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     args = parser.parse_args(argv)
-    from .datasets.report import run_data_command
+    from .measures.report import run_data_command
     return run_data_command(args.paths, args.params or DEFAULT_PARAMS, args.json,
                             params_given=args.params is not None)
 
@@ -155,13 +155,13 @@ def review_command(argv: list[str]) -> int:
     parser.add_argument("--previous", type=Path, help="the previous cycle's build-manifest.json")
     parser.add_argument("--strict", action="store_true", help="exit non-zero when a recommendation needs review")
     args = parser.parse_args(argv)
-    from .build.book import measure_statuses
-    from .build.pipeline import cycle_lock
-    from .build.stages import package_code_hash, run_measures_stage
+    from .pipeline.book import measure_statuses
+    from .pipeline.build import cycle_lock
+    from .measures.stage import package_code_hash, run_measures_stage
     from .measures.store import load_measure_results
     from .params import load_params
-    from .recommendations import load_recommendations
-    from .review import format_review_html, format_review_text, review_report
+    from .recommendations.files import load_recommendations
+    from .recommendations.review import format_review_html, format_review_text, review_report
     params = load_params(args.params)
     build_dir = ROOT / "_build" / params.cycle
     with cycle_lock(ROOT, params.cycle):

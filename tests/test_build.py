@@ -12,7 +12,7 @@ import nbformat
 import pytest
 import yaml
 
-from needs_assessment.build.pipeline import BuildOptions, build
+from needs_assessment.pipeline.build import BuildOptions, build
 from needs_assessment.demo.generate import generate_demo_data
 from needs_assessment.params import load_params
 
@@ -246,8 +246,8 @@ def test_disk_faults_publish_nothing_half_written_and_the_next_build_succeeds(pr
     DiskWriteError naming the path (cli prints it as one line, exit code 2), leaves the published
     folder exactly as it was with no temporary file in or beside it, and the next build succeeds."""
     import errno
-    from needs_assessment.build import publish as publish_module
-    from needs_assessment.errors import DiskWriteError
+    from needs_assessment.pipeline import publish as publish_module
+    from needs_assessment.common.errors import DiskWriteError
 
     out = project / "_output" / "small-plan"
     path = project / SMALL / "recommendations" / "F1-fairness.md"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from needs_assessment import charts as C
+from needs_assessment.content import charts as C
 
 try:
     from tests import measure_fixtures as mf

@@ -15,7 +15,8 @@ import pytest
 
 from datasets_helpers import (PRC_PFA_HEADER, REAL, STREET_HEADER, demo_params, make_police_zip,
                               params_with_datasets, street_rows, write_lines, write_street)
-from needs_assessment.datasets import DataFileError, load_dataset, load_paths, loaders, readers, resolve_dataset
+from needs_assessment.datasets import DataFileError, load_dataset, load_paths, resolve_dataset
+from needs_assessment.datasets import loaders, readers
 from needs_assessment.datasets import cache as cache_module
 from needs_assessment.datasets.registry import LoadedDataset
 

@@ -7,8 +7,7 @@ import json
 import pytest
 
 from datasets_helpers import BAD, PARAMS_FILE, REAL, demo_params, params_with_datasets, write_street
-from needs_assessment.datasets.report import (describe_params_datasets, describe_paths, format_report,
-                                              run_data_command)
+from needs_assessment.measures.report import describe_params_datasets, describe_paths, format_report, run_data_command
 
 
 @pytest.fixture(scope="module")

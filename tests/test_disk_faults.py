@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from needs_assessment import cli
-from needs_assessment.build import publish as publish_module
-from needs_assessment.build.publish import publish
-from needs_assessment.errors import DiskWriteError, disk_fault, writing_into
+from needs_assessment.pipeline import publish as publish_module
+from needs_assessment.pipeline.publish import publish
+from needs_assessment.common.errors import DiskWriteError, disk_fault, writing_into
 
 FAULTS = {errno.ENOSPC: "the disk is full", errno.EROFS: "read-only file system",
           errno.EACCES: "you do not have permission to write there"}
@@ -52,7 +52,7 @@ def test_a_copy_that_failed_names_the_file_it_could_not_write(tmp_path):
 
 
 def test_the_command_line_prints_one_line_and_exits_2(monkeypatch, capsys, tmp_path):
-    from needs_assessment.build import pipeline
+    from needs_assessment.pipeline import build as pipeline
 
     def full_disk(options):
         raise DiskWriteError(tmp_path / "_output" / "demo-2024", errno.ENOSPC, after=pipeline.UNCHANGED)

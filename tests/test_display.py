@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from needs_assessment.display import METADATA_KEY, Content, Figure
+from needs_assessment.content.display import METADATA_KEY, Content, Figure
 from needs_assessment.render import notebook_to_markdown
 
 

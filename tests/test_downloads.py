@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from needs_assessment.build.downloads import write_downloads
+from needs_assessment.pipeline.downloads import write_downloads
 from needs_assessment.params import load_params
 
 from datasets_helpers import ROOT
@@ -22,8 +22,8 @@ import csv  # noqa: E402
 
 from openpyxl import load_workbook  # noqa: E402
 
-from needs_assessment.build.downloads import formula_safe, formula_safe_text  # noqa: E402
-from needs_assessment.chapters import ChapterBuilder  # noqa: E402
+from needs_assessment.pipeline.downloads import formula_safe, formula_safe_text  # noqa: E402
+from needs_assessment.content.chapters import ChapterBuilder  # noqa: E402
 
 try:
     from tests import measure_fixtures as mf
@@ -58,7 +58,7 @@ def test_hostile_area_names_reach_no_workbook_cell_as_a_formula_and_the_csvs_rea
     builder = ChapterBuilder(str(ROOT / "params" / "demo-2024.yml"), str(build_dir), chapter.id)
     builder.__dict__["results"] = {"neighbourhood_crime": result}   # the fixture, not a computed build
     builder.__dict__["build_path"] = build_dir
-    from needs_assessment import tables
+    from needs_assessment.content import tables
     for kind in ("district", "msg"):
         builder.write_table_csv(tables.table_frame(kind, result), f"tbl-{kind}")
 

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from needs_assessment import findings as F
+from needs_assessment.content import findings as F
 try:
     from tests import measure_fixtures as mf
 except ImportError:   # tests/ is not a package: pytest puts it on sys.path

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from datasets_helpers import REAL
-from needs_assessment.build.pipeline import BuildOptions, build
-from needs_assessment.init_cycle import init_cycle
+from needs_assessment.pipeline.build import BuildOptions, build
+from needs_assessment.init.cycle import init_cycle
 
 ROOT = Path(__file__).resolve().parents[1]
 DURHAM = REAL / "police-uk" / "durham"

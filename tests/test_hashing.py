@@ -2,7 +2,7 @@
 
 import blake3
 
-from needs_assessment.hashing import FILE_HASH, hash_bytes, hash_file
+from needs_assessment.common.hashing import FILE_HASH, hash_bytes, hash_file
 
 # The BLAKE3 of no bytes, from the BLAKE3 specification's test vectors (test_vectors.json, input_len 0).
 EMPTY = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"

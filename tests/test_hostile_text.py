@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from needs_assessment.build.pipeline import BuildOptions, build
+from needs_assessment.pipeline.build import BuildOptions, build
 from needs_assessment.demo.generate import generate_demo_data
 from needs_assessment.params import load_params
 from needs_assessment.render.inspect_html import parse_html

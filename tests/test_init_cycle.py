@@ -16,10 +16,10 @@ import yaml
 from datasets_helpers import REAL
 from needs_assessment.cli import main
 from needs_assessment.datasets.names import TERRITORIAL_FORCES
-from needs_assessment.init_cycle import (InitError, authority_of_lsoa_name, choose_baseline, choose_districts,
+from needs_assessment.init.cycle import (InitError, authority_of_lsoa_name, choose_baseline, choose_districts,
                                          init_cycle, render_template, survey)
 from needs_assessment.params import load_params
-from needs_assessment.recommendations import load_recommendations
+from needs_assessment.recommendations.files import load_recommendations
 from needs_assessment.reference import MSG_FILE, STATS19_FILE, most_similar_groups, stats19_codes
 
 ROOT = Path(__file__).resolve().parents[1]

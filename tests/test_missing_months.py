@@ -11,9 +11,9 @@ import pytest
 
 from datasets_helpers import REAL, params_with_datasets, demo_params, write_street
 from needs_assessment.datasets.registry import months_by_force
-from needs_assessment.datasets.report import describe_params_datasets, format_report, run_data_command
-from needs_assessment.months import (missing_months, month_runs, months_field, months_phrase,
-                                     parse_months_field, window_missing)
+from needs_assessment.measures.report import describe_params_datasets, format_report, run_data_command
+from needs_assessment.common.months import (missing_months, month_runs, months_field, months_phrase,
+                                            parse_months_field, window_missing)
 
 DURHAM = REAL / "police-uk" / "durham"
 DURHAM_MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"] + [f"2022-{m:02d}" for m in range(1, 12)]
@@ -155,7 +155,7 @@ def test_data_that_start_after_the_baseline_say_so(durham):
 
 
 def test_durham_gap_is_named_in_the_chapter_text(durham):
-    from needs_assessment import findings
+    from needs_assessment.content import findings
 
     _, results, _ = durham
     result = results["neighbourhood_crime"]
@@ -175,7 +175,7 @@ GAP = ["2022-09", "2022-10", "2022-11"]     # in the previous 12 months (April 2
 def gap_build(tmp_path_factory):
     """The demonstration data with three police.uk months dropped, its measures computed and one
     chapter's sections written (what a build does, without the notebooks and the renderer)."""
-    from needs_assessment.chapters import ChapterBuilder
+    from needs_assessment.content.chapters import ChapterBuilder
     from needs_assessment.datasets import load_dataset
     from needs_assessment.demo.generate import generate_demo_data
     from needs_assessment.measures.engine import Sources, area_profile, compute_measures
@@ -203,7 +203,7 @@ def gap_build(tmp_path_factory):
 
 
 def test_the_gap_is_in_measures_csv(gap_build, tmp_path):
-    from needs_assessment.build.downloads import write_downloads
+    from needs_assessment.pipeline.downloads import write_downloads
 
     write_downloads(gap_build["results"], gap_build["params"], gap_build["build"], [], tmp_path)
     csv = pd.read_csv(tmp_path / "measures.csv", dtype=str, keep_default_na=False)

@@ -64,7 +64,7 @@ def test_chapter_notebook_run_by_itself_shows_markdown_and_figures(fresh_project
     """From the project root, with its default parameters and no build before it: the notebook
     computes the measures, shows the chapter as Markdown and PNG outputs (alt text, label, caption),
     prints nothing, and the book stage makes the chapter from those outputs without a warning."""
-    from needs_assessment.display import METADATA_KEY
+    from needs_assessment.content.display import METADATA_KEY
     from needs_assessment.render import notebook_to_markdown
 
     assert not (fresh_project / "_build").exists()

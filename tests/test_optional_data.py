@@ -22,8 +22,8 @@ import yaml
 from datasets_helpers import REAL
 
 from needs_assessment.datasets.registry import load_paths
-from needs_assessment.datasets.report import describe_params_datasets, describe_paths, format_report
-from needs_assessment.findings import measure_finding
+from needs_assessment.measures.report import describe_params_datasets, describe_paths, format_report
+from needs_assessment.content.findings import measure_finding
 from needs_assessment.measures import engine
 from needs_assessment.measures.engine import (MeasureError, Sources, compute_measure, compute_measures,
                                               coverage_sentences, district_coverage, lsoa_district_lookup)
@@ -320,7 +320,7 @@ def test_a_measure_failing_in_a_worker_is_the_projects_own_error(tmp_path, monke
 def partial_build(tmp_path_factory):
     """The small plan on demonstration data, with the population files absent and the road casualty
     measure reading the partial STATS19 download."""
-    from needs_assessment.build.pipeline import BuildOptions, build
+    from needs_assessment.pipeline.build import BuildOptions, build
     from needs_assessment.demo.generate import generate_demo_data
 
     root = tmp_path_factory.mktemp("partial")
@@ -369,7 +369,7 @@ def test_build_publishes_the_partial_measure_as_not_available(partial_build, cap
 def test_build_summary_names_what_is_missing(partial_build, capsys):
     root, result = partial_build
     build_dir = root / "_build" / "small-plan"
-    from needs_assessment.build.pipeline import data_notes
+    from needs_assessment.pipeline.build import data_notes
     from needs_assessment.measures.store import load_measure_results
     params = load_params(root / "tests/fixtures/small_plan/params.yml")
     notes = data_notes(result.manifest["inputs"], load_measure_results(build_dir), params)
@@ -381,7 +381,7 @@ def test_build_summary_names_what_is_missing(partial_build, capsys):
 @pytest.mark.slow
 def test_the_user_sees_the_failing_measure_named_without_a_traceback(partial_build, monkeypatch, capsys, tmp_path):
     """Last in this file: it rebuilds the partial project with a measure failing in a worker."""
-    from needs_assessment.build.pipeline import BuildOptions, build
+    from needs_assessment.pipeline.build import BuildOptions, build
 
     root, first = partial_build
     before = sorted(p.name for p in first.published_to.rglob("*"))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from needs_assessment.errors import ParamsError
+from needs_assessment.common.errors import ParamsError
 from needs_assessment.params import load_params
 
 ROOT = Path(__file__).resolve().parents[1]

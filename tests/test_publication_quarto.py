@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 import test_publication as pub
-from needs_assessment.build.pipeline import BuildOptions, build
+from needs_assessment.pipeline.build import BuildOptions, build
 from needs_assessment.demo.generate import generate_demo_data
 from needs_assessment.params import load_params
 from needs_assessment.render.inspect_html import Node, parse_html

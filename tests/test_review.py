@@ -7,14 +7,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from needs_assessment.params import load_params
-from needs_assessment.recommendations import GENERAL, Recommendation
-from needs_assessment.review import (
-    format_review_html,
-    format_review_text,
-    recommendations_manifest,
-    review_report,
-    stale_measures,
-)
+from needs_assessment.recommendations.files import GENERAL, Recommendation
+from needs_assessment.recommendations.review import (format_review_html, format_review_text, recommendations_manifest,
+                                                     review_report, stale_measures)
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = load_params(ROOT / "params" / "demo-2024.yml")

@@ -2,7 +2,7 @@
 
 from nbclient.exceptions import DeadKernelError
 
-from needs_assessment.build.runner import _kernel_start_failure
+from needs_assessment.pipeline.runner import _kernel_start_failure
 
 
 def test_a_kernel_that_failed_to_start_is_tried_again():

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from needs_assessment import findings as F
-from needs_assessment import tables as T
+from needs_assessment.content import findings as F
+from needs_assessment.content import tables as T
 
 try:
     from tests import measure_fixtures as mf

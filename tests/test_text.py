@@ -7,9 +7,9 @@ import html
 import pypandoc
 import pytest
 
-from needs_assessment import tables
+from needs_assessment.content import tables
 from needs_assessment.render.shortcodes import ShortcodeResolver
-from needs_assessment.text import attribute, chart_label, code, name, plain
+from needs_assessment.content.text import attribute, chart_label, code, name, plain
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "[go](javascript:alert(1))", "<javascript:alert(1)>",

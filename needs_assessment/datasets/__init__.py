@@ -9,7 +9,7 @@ load_paths(format, paths, params=None, ...)      -> LoadedDataset for files/fold
 load_<format>(paths, params=None, ...)           -> DataFrame (stats19: dict of three DataFrames)
 killed_or_seriously_injured(casualties) -> int   STATS19 casualty_severity 1 or 2
 
-Every problem with a file raises `needs_assessment.errors.DataFileError` naming the file, the line
+Every problem with a file raises `needs_assessment.common.errors.DataFileError` naming the file, the line
 (as an editor shows it: the header is line 1), the column and what was expected.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataFileError
+from ..common.errors import DataFileError
 from .formats import FORMATS, format_names
 from .loaders import LOADER_VERSION, LoadContext, killed_or_seriously_injured
 from .readers import Source, sniff

@@ -1,6 +1,6 @@
 """The dataset cache: each dataset's files parsed, validated and combined, keyed by their hash.
 
-Files are identified by their BLAKE3 hash (see needs_assessment/hashing.py), as in the build manifest.
+Files are identified by their BLAKE3 hash (see needs_assessment/common/hashing.py), as in the build manifest.
 
 Layout under the cache directory (default `<project>/.cache/datasets`):
 
@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.feather as pa_feather
 import pyarrow.parquet as pq
 
-from ..hashing import hash_file
+from ..common.hashing import hash_file
 from .readers import Source, open_zip
 
 INDEX_VERSION = 3

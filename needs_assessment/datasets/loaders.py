@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import DataFileError
+from ..common.errors import DataFileError
 from .formats import FORMATS, Col
 from .names import known_force_names, map_uniques, normalise_force
 from .readers import (TABLE_SUFFIXES, Batch, ConversionFailed, RawTable, Sniffed, Source, pick_header, read_sheets,

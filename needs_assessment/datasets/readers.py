@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import DataFileError
-from ..hashing import hash_bytes
+from ..common.errors import DataFileError
+from ..common.hashing import hash_bytes
 from .formats import ALL_TABLES, HeaderMatch, TableSpec, best_match, match_header
 from .names import snake
 

@@ -26,14 +26,14 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from ..errors import DataFileError, DatasetAbsent
-from ..hashing import FILE_HASH, hash_file
+from ..common.errors import DataFileError, DatasetAbsent
+from ..common.hashing import FILE_HASH, hash_file
 from .cache import STORAGE, SUFFIX, DatasetCache, StreamedColumns, digest
 from .formats import FORMATS, release_kind
 from .loaders import (LOADER_VERSION, LoadContext, combine, keeps_rows_as_read, loader_code_hash, month_in_name,
                       parse_sources, police_uk_name, sources_from_paths)
 from .readers import Source, sniff
-from ..months import missing_months, months_phrase
+from ..common.months import missing_months, months_phrase
 
 POLICE_UK_KINDS = {"police_uk_street": "street", "police_uk_outcomes": "outcomes",
                    "police_uk_stop_search": "stop-and-search"}

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..errors import DataFileError
+from ..common.errors import DataFileError
 from .formats import Col
 from .names import normalise_force
 from .readers import Batch, RawTable

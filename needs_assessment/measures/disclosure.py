@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..errors import NeedsAssessmentError
+from ..common.errors import NeedsAssessmentError
 
 __all__ = [
     "PRIMARY", "SECONDARY", "DERIVED",

@@ -21,8 +21,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..months import count_phrase, months_field, step_for
-from ..errors import NeedsAssessmentError
+from ..common.months import count_phrase, months_field, step_for
+from ..common.errors import NeedsAssessmentError
 from ..params import AtLeast, Measure, Params
 from . import comparison, disclosure, intervals
 from .coverage import coverage_sentences  # noqa: F401 - the build and `build.py data` use it from here

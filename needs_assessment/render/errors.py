@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from needs_assessment.errors import NeedsAssessmentError
+from needs_assessment.common.errors import NeedsAssessmentError
 
 
 class RenderError(NeedsAssessmentError):

@@ -16,7 +16,7 @@ What comes out, cell by cell:
     `![fig-cap](figures/<label>.png){#<label> fig-alt="..."}`. Each output's own metadata comes
     first: its alt text from `metadata["image/png"]["alt"]` (where `IPython.display.Image(alt=...)`
     puts it), its label and caption from `metadata["needs-assessment"]` (`label`, `fig-cap`; what
-    `needs_assessment.display.Figure` writes, so one cell can show many numbered figures); then
+    `needs_assessment.content.display.Figure` writes, so one cell can show many numbered figures); then
     the cell options (label, fig-cap, fig-alt). Without a label the file is named after the
     notebook and cell;
   - text/markdown results: written as markdown; with `label` and `tbl-cap`, followed by the
@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from needs_assessment.display import METADATA_KEY, figure_markdown, one_line
+from needs_assessment.content.display import METADATA_KEY, figure_markdown, one_line
 from needs_assessment.render.errors import NotebookRenderError
 
 _OPTION = re.compile(r"^\s*#\|\s?(.*)$")

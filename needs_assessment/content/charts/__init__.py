@@ -38,14 +38,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import findings as F
-from . import tables as T
-from .errors import NeedsAssessmentError
-from .measures.comparison import (BETTER, HIGHER, LOWER, NOT_COMPARED, PALETTE, SIMILAR,
-                                  STATUS_SYMBOLS, WORSE)
-from .measures.result import cadence
-from .measures.result import MeasureResult
-from .text import attribute, chart_label
+from .. import findings as F
+from .. import tables as T
+from ...common.errors import NeedsAssessmentError
+from ...measures.comparison import BETTER, HIGHER, LOWER, NOT_COMPARED, PALETTE, SIMILAR, STATUS_SYMBOLS, WORSE
+from ...measures.result import cadence
+from ...measures.result import MeasureResult
+from ..text import attribute, chart_label
 
 __all__ = [
     "Chart", "ChartDataError", "STYLE", "WIDTH_CM", "DPI",
@@ -512,7 +511,7 @@ def _gap_runs(data: pd.DataFrame) -> list[tuple[int, int]]:
 
 
 def _gap_months(result: MeasureResult, data: pd.DataFrame) -> list[pd.Period]:
-    from .months import parse_months_field
+    from ...common.months import parse_months_field
     months = set()
     for text in data.get("months_missing", pd.Series(dtype=str)).fillna(""):
         months.update(parse_months_field(text))
@@ -521,7 +520,7 @@ def _gap_months(result: MeasureResult, data: pd.DataFrame) -> list[pd.Period]:
 
 def _gap_text(result: MeasureResult, data: pd.DataFrame) -> str:
     """For the alt text and the note: where the line stops, and why."""
-    from .months import months_phrase
+    from ...common.months import months_phrase
     runs = _gap_runs(data)
     if not runs:
         return ""

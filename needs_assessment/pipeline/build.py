@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from .. import __version__
-from ..errors import DiskWriteError, NeedsAssessmentError, disk_fault_in_text, writing_into
+from ..common.errors import DiskWriteError, NeedsAssessmentError, disk_fault_in_text, writing_into
 from ..measures.engine import coverage_sentences
 from ..params import Chapter, Params, load_params
 from .book import stage_book, stage_summary
@@ -31,10 +31,10 @@ from .progress import BuildProgress
 from .publish import publish
 from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks
 from ..measures.store import load_measure_results
-from .stages import package_code_hash, run_measures_stage, sha256_bytes, stable_json
+from ..measures.stage import package_code_hash, run_measures_stage, sha256_bytes, stable_json
 from ..render import RenderError, choose_engine, render_book, render_document
 from ..render.quarto import QuartoError
-from ..review import review_report
+from ..recommendations.review import review_report
 
 
 @dataclass

@@ -11,13 +11,13 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import DatasetAbsent
-from ..hashing import FILE_HASH
+from ..common.errors import DatasetAbsent
+from ..common.hashing import FILE_HASH
 from ..params import Params
-from ..measures.engine import Sources, area_profile, compute_measures, district_coverage
-from ..measures.store import RESULTS_FILE, save_measure_results
+from .engine import Sources, area_profile, compute_measures, district_coverage
+from .store import RESULTS_FILE, save_measure_results
 from ..datasets.cache import DatasetCache
-from ..datasets.report import absent_reason
+from .report import absent_reason
 from ..datasets.registry import Release, load_release, resolve_dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]

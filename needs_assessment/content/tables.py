@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from . import findings as F
-from .measures.comparison import NOT_COMPARED
-from .measures.result import MeasureResult
+from ..measures.comparison import NOT_COMPARED
+from ..measures.result import MeasureResult
 
 __all__ = [
     "markdown_table", "format_cell", "tbl_label",

@@ -27,13 +27,13 @@ from . import charts, findings, tables
 from .display import Content, Figure
 from .tables import slug
 from .text import code, name as name_text, plain
-from .hashing import FILE_HASH
-from .measures.store import RESULTS_FILE, load_area_profile, load_measure_results
-from .measures.comparison import STATUS_SYMBOLS
-from .measures.coverage import coverage_sentences
-from .measures.result import MeasureResult
-from .months import months_phrase
-from .params import Chapter, Params, load_params
+from ..common.hashing import FILE_HASH
+from ..measures.store import RESULTS_FILE, load_area_profile, load_measure_results
+from ..measures.comparison import STATUS_SYMBOLS
+from ..measures.coverage import coverage_sentences
+from ..measures.result import MeasureResult
+from ..common.months import months_phrase
+from ..params import Chapter, Params, load_params
 
 FIGURES = "figures"
 
@@ -68,8 +68,8 @@ class ChapterBuilder:
         """The build folder, with the measures in it: computed now if no build has left them there."""
         build_dir = self._path(self.build_dir)
         if not (build_dir / RESULTS_FILE).exists():
-            from .build.pipeline import cycle_lock
-            from .build.stages import package_code_hash, run_measures_stage
+            from ..pipeline.build import cycle_lock
+            from ..measures.stage import package_code_hash, run_measures_stage
 
             root = self.project_root.resolve()
             with cycle_lock(root, self.params.cycle):
@@ -130,7 +130,7 @@ class ChapterBuilder:
 
     def write_table_csv(self, frame: pd.DataFrame, label: str) -> None:
         """The data behind a table or chart, for the downloads: no cell a spreadsheet would run."""
-        from .build.downloads import formula_safe
+        from ..pipeline.downloads import formula_safe
         formula_safe(frame).to_csv(self.out_dir / "tables" / f"{label}.csv", index=False)
 
     def chart_path(self, label: str) -> Path:

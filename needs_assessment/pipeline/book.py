@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from .. import findings
+from ..content import findings
 from ..params import Chapter, Params
-from ..recommendations import (check_variables, load_recommendations, recommendations_manifest,
-                               summary_markdown, write_section_includes)
+from ..recommendations.files import (check_variables, load_recommendations, recommendations_manifest,
+                                     summary_markdown, write_section_includes)
 from ..render import notebook_to_markdown
 from ..render.project import format_date
-from ..text import plain
+from ..content.text import plain
 
 STYLES = Path(__file__).resolve().parents[1] / "render" / "templates"
 

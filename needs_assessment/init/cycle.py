@@ -35,17 +35,17 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .datasets.cache import DatasetCache
-from .datasets.formats import FORMATS
-from .datasets.loaders import LoadContext, month_in_name, police_uk_name, sources_from_paths
-from .datasets.names import known_force_names
-from .datasets.names import normalise_force
-from .datasets.readers import Source, sniff
-from .datasets.registry import (EMPTY, POLICE_UK_KINDS, _pick_download, detect_source_format, load_source_list,
-                                load_sources)
-from .errors import DataFileError, NeedsAssessmentError
-from .months import missing_months
-from .reference import most_similar_groups, stats19_codes
+from ..datasets.cache import DatasetCache
+from ..datasets.formats import FORMATS
+from ..datasets.loaders import LoadContext, month_in_name, police_uk_name, sources_from_paths
+from ..datasets.names import known_force_names
+from ..datasets.names import normalise_force
+from ..datasets.readers import Source, sniff
+from ..datasets.registry import (EMPTY, POLICE_UK_KINDS, _pick_download, detect_source_format, load_source_list,
+                                 load_sources)
+from ..common.errors import DataFileError, NeedsAssessmentError
+from ..common.months import missing_months
+from ..reference import most_similar_groups, stats19_codes
 
 TEMPLATE = Path("params") / "templates" / "police-and-crime-plan.yml"
 

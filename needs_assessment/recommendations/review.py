@@ -15,8 +15,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from .params import Params
-from .recommendations import STATUS_KEYS, Recommendation, recommendations_manifest
+from ..params import Params
+from .files import STATUS_KEYS, Recommendation, recommendations_manifest
 
 __all__ = ["StaleMeasure", "NeedsReview", "Unchecked", "MeasureChange", "RecommendationChange", "ReviewReport",
            "stale_measures", "review_report", "recommendations_manifest", "format_review_text",

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataFileError, DatasetAbsent, NeedsAssessmentError
-from .formats import FORMATS
-from .loaders import killed_or_seriously_injured, police_uk_name, sources_from_paths
-from .readers import sniff
-from .registry import (LoadedDataset, _months_summary, default_cache_dir, load_dataset, load_source_list, month_step,
-                       months_by_force)
+from ..common.errors import DataFileError, DatasetAbsent, NeedsAssessmentError
+from ..datasets.formats import FORMATS
+from ..datasets.loaders import killed_or_seriously_injured, police_uk_name, sources_from_paths
+from ..datasets.readers import sniff
+from ..datasets.registry import (LoadedDataset, _months_summary, default_cache_dir, load_dataset, load_source_list,
+                                 month_step, months_by_force)
 
 # The column each table is counted by in `describe_paths`.
 CATEGORY_COLUMNS = {
@@ -47,7 +47,7 @@ def _error_text(exc: BaseException) -> str:
 
 def describe_params_datasets(params, root: str | Path, cache_dir: str | Path | None = None) -> dict:
     """Every dataset of the params file: release, files, rows, months covered and validation result."""
-    from ..measures.engine import Sources
+    from .engine import Sources
 
     root = Path(root)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir(root)
@@ -101,8 +101,8 @@ def absent_reason(name: str, exc: BaseException) -> str:
 
 def _measures_and_districts(params, sources) -> dict:
     """Which measures the data can give (and why not), and the records no district counts."""
-    from ..measures.engine import (Denominators, coverage_sentences, deprivation_missing_reason,
-                                   district_coverage, measure_availability)
+    from .engine import (Denominators, coverage_sentences, deprivation_missing_reason, district_coverage,
+                         measure_availability)
 
     denominators = Denominators(sources, params)
     deprivation = deprivation_missing_reason(sources)
@@ -158,7 +158,7 @@ def usability_problems(fmt: str, frames: dict, files: list[str], params, *, filt
     no collisions for the force's code; police.uk files with no rows for the force. `filtered`: the
     rows were filtered to the params' force when loading (so none left means none for the force);
     otherwise `forces` (force -> rows) says whose rows they are, and the force checks need params."""
-    from .names import normalise_force
+    from ..datasets.names import normalise_force
 
     where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "") if files else fmt
     problems = []
@@ -304,7 +304,7 @@ def describe_paths(paths: list[str | Path], params=None, *, params_given: bool =
 
 
 def _other_force_warnings(fmt: str, entry: dict, files: list[dict], params) -> list[str]:
-    from .names import normalise_force
+    from ..datasets.names import normalise_force
 
     area = params.area
     if fmt.startswith("police_uk_"):

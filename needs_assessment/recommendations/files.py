@@ -39,11 +39,11 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from .errors import RecommendationError
-from .measures.comparison import COMPARISON_WORDS, STATUS_WORDS
-from .params import Params
-from .render.shortcodes import lookup
-from .text import plain
+from ..common.errors import RecommendationError
+from ..measures.comparison import COMPARISON_WORDS, STATUS_WORDS
+from ..params import Params
+from ..render.shortcodes import lookup
+from ..content.text import plain
 
 GENERAL = "general"
 STATUSES = ("draft", "agreed")

@@ -28,12 +28,12 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from .measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NO_DATA, NOT_ASSESSED, NOT_COMPARED,
-                                  OFF_TRACK, ON_TRACK, SIMILAR, STATUS_SYMBOLS, WORSE)
-from .months import months_phrase, parse_months_field
-from .measures import disclosure as _disclosure
-from .measures.disclosure import CONFIDENTIAL
-from .measures.result import MeasureResult
+from ..measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NO_DATA, NOT_ASSESSED, NOT_COMPARED,
+                                   OFF_TRACK, ON_TRACK, SIMILAR, STATUS_SYMBOLS, WORSE)
+from ..common.months import months_phrase, parse_months_field
+from ..measures import disclosure as _disclosure
+from ..measures.disclosure import CONFIDENTIAL
+from ..measures.result import MeasureResult
 
 __all__ = [
     "SUPPRESSED", "MISSING", "DEFAULT_SUPPRESSION_THRESHOLD",

@@ -1,0 +1,1 @@
+"""Content stage: what a chapter notebook shows (text, charts, tables), from the measures."""
