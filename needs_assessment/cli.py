@@ -156,8 +156,9 @@ def review_command(argv: list[str]) -> int:
     parser.add_argument("--strict", action="store_true", help="exit non-zero when a recommendation needs review")
     args = parser.parse_args(argv)
     from .pipeline.book import measure_statuses
-    from .pipeline.build import cycle_lock
-    from .measures.stage import package_code_hash, run_measures_stage
+    from .common.build_folder import cycle_lock
+    from .common.hashing import package_code_hash
+    from .measures.stage import run_measures_stage
     from .measures.store import load_measure_results
     from .params import load_params
     from .recommendations.files import load_recommendations

@@ -22,7 +22,7 @@ import csv  # noqa: E402
 
 from openpyxl import load_workbook  # noqa: E402
 
-from needs_assessment.pipeline.downloads import formula_safe, formula_safe_text  # noqa: E402
+from needs_assessment.content.cells import formula_safe, formula_safe_text  # noqa: E402
 from needs_assessment.content.chapters import ChapterBuilder  # noqa: E402
 
 try:

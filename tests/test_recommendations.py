@@ -13,10 +13,12 @@ import pytest
 from needs_assessment.common.errors import RecommendationError
 from needs_assessment.params import load_params
 from needs_assessment.content.text import plain
-from needs_assessment.recommendations.files import (GENERAL, Recommendation, RecommendationErrors, check_variables,
-                                                    escape_markdown, include_sections, load_recommendations,
-                                                    render_recommendation_markdown, summary_markdown, valid_sections,
-                                                    write_section_includes)
+from needs_assessment.recommendations.files import (GENERAL, Recommendation, RecommendationErrors, include_sections,
+                                                    load_recommendations, valid_sections)
+from needs_assessment.recommendations.live_figures import check_variables
+from needs_assessment.recommendations.safety import escape_markdown
+from needs_assessment.recommendations.markdown import (render_recommendation_markdown, summary_markdown,
+                                                       write_section_includes)
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = load_params(ROOT / "params" / "demo-2024.yml")
@@ -494,7 +496,7 @@ def test_the_build_never_changes_the_recommendation_files(tmp_path):
 
 
 def test_a_dollar_in_a_reviewers_text_is_money_not_maths():
-    from needs_assessment.recommendations.files import escape_markdown
+    from needs_assessment.recommendations.safety import escape_markdown
     import pypandoc
     html = pypandoc.convert_text(escape_markdown("From $5m to $10m, and $$x$$."), "html", format="markdown")
     assert "math" not in html and "$5m to $10m, and $$x$$." in html

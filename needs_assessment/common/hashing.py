@@ -8,6 +8,8 @@ hash by hand.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import blake3
@@ -26,3 +28,26 @@ def hash_file(path: str | Path) -> str:
         while chunk := fh.read(4 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def package_code_hash() -> str:
+    """One hash over the package's code and templates: a code change invalidates the caches."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".typ", ".html", ".css", ".lua", ".yml", ".yaml"} \
+                and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def stable_json(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))

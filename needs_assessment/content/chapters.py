@@ -68,8 +68,9 @@ class ChapterBuilder:
         """The build folder, with the measures in it: computed now if no build has left them there."""
         build_dir = self._path(self.build_dir)
         if not (build_dir / RESULTS_FILE).exists():
-            from ..pipeline.build import cycle_lock
-            from ..measures.stage import package_code_hash, run_measures_stage
+            from ..common.build_folder import cycle_lock
+            from ..common.hashing import package_code_hash
+            from ..measures.stage import run_measures_stage
 
             root = self.project_root.resolve()
             with cycle_lock(root, self.params.cycle):
@@ -130,7 +131,7 @@ class ChapterBuilder:
 
     def write_table_csv(self, frame: pd.DataFrame, label: str) -> None:
         """The data behind a table or chart, for the downloads: no cell a spreadsheet would run."""
-        from ..pipeline.downloads import formula_safe
+        from .cells import formula_safe
         formula_safe(frame).to_csv(self.out_dir / "tables" / f"{label}.csv", index=False)
 
     def chart_path(self, label: str) -> Path:

@@ -21,19 +21,23 @@ interval, changes against it). Zero is not suppressed, following the engine.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from ..measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NO_DATA, NOT_ASSESSED, NOT_COMPARED,
-                                   OFF_TRACK, ON_TRACK, SIMILAR, STATUS_SYMBOLS, WORSE)
+from ..measures.comparison import (BETTER, HIGHER, LOWER, MONITOR_ONLY, NOT_ASSESSED, NOT_COMPARED, NO_DATA,
+                                   OFF_TRACK, ON_TRACK, SIMILAR, WORSE)
 from ..common.months import months_phrase, parse_months_field
 from ..measures import disclosure as _disclosure
-from ..measures.disclosure import CONFIDENTIAL
 from ..measures.result import MeasureResult
+from .printable import (DEFAULT_SUPPRESSION_THRESHOLD, Figures, _force_figures, _num, figures_for, is_small_count,
+                        significance, suppression_threshold, target_phrase)
+from .wording import (MISSING, SUPPRESSED, _capital, _join, _ordinal, _period, _stat_noun, baseline_phrase,
+                      change_phrase, format_count, format_number, format_percent, format_value, is_missing,
+                      lower_first, measure_subject, period_label, period_phrase, points_phrase, signed_change,
+                      symbol_markdown, symbol_text, value_decimals)
+
 
 __all__ = [
     "SUPPRESSED", "MISSING", "DEFAULT_SUPPRESSION_THRESHOLD",
@@ -47,361 +51,8 @@ __all__ = [
     "source_publisher", "sentence_start", "gap_finding", "window_gaps",
 ]
 
-SUPPRESSED = CONFIDENTIAL   # "[c]": GSS shorthand for confidential, too small to publish
-MISSING = "[x]"         # not available (GSS symbol, as disclosure.NOT_AVAILABLE)
-DEFAULT_SUPPRESSION_THRESHOLD = 5
-SIGNIFICANT = (BETTER, WORSE, HIGHER, LOWER)
 REFERENCE_GROUP = "White"
 
-
-# --------------------------------------------------------------------------------------------------
-# numbers
-
-def is_missing(x: Any) -> bool:
-    """True for None, NaN, pd.NA and NaT; False for anything else (including strings)."""
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    if isinstance(x, (float, np.floating)):
-        return math.isnan(x)
-    try:
-        return bool(pd.isna(x)) if np.ndim(x) == 0 else False
-    except (TypeError, ValueError):
-        return False
-
-
-def format_number(x: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
-    """12345.678 -> "12,345.7" (decimals=1); missing -> "[x]"; never "-0.0"."""
-    if is_missing(x):
-        return missing
-    x = float(x)
-    if not math.isfinite(x):
-        return missing
-    text = f"{x:,.{decimals}f}"
-    if text.startswith("-") and float(text[1:].replace(",", "")) == 0:
-        text = text[1:]
-    return text
-
-
-def format_count(x: Any, *, suppressed: bool = False, missing: str = MISSING) -> str:
-    """A count: "12,345"; "[c]" when suppressed; "[x]" when missing."""
-    if suppressed:
-        return SUPPRESSED
-    return format_number(x, 0, missing=missing)
-
-
-def format_percent(x: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
-    """87.34 -> "87.3%" (x is already a percentage)."""
-    text = format_number(x, decimals, missing=missing)
-    return text if text == missing else text + "%"
-
-
-def value_decimals(statistic: str, values: Iterable[Any] = ()) -> int:
-    """Decimals for a measure's values: counts 0, percentages 1, rates 1 (2 or 3 for small rates,
-    so that a rate of 0.04 per 1,000 is not printed as 0.0)."""
-    if statistic == "count":
-        return 0
-    if statistic == "proportion":
-        return 1
-    finite = [abs(float(v)) for v in values if not is_missing(v) and math.isfinite(float(v)) and float(v) != 0]
-    typical = float(np.median(finite)) if finite else 1.0
-    if typical >= 1:
-        return 1
-    if typical >= 0.1:
-        return 2
-    return 3
-
-
-def _decimals_for(result: MeasureResult) -> int:
-    values = []
-    if not result.summary.empty:
-        values = list(result.summary["value"]) + list(result.summary["baseline_value"])
-    return value_decimals(result.definition.statistic, values)
-
-
-def format_value(x: Any, result: MeasureResult | str, *, unit: bool = True, decimals: int | None = None,
-                 suppressed: bool = False, missing: str = MISSING) -> str:
-    """A measure's value in its unit: "11.6 per 1,000 households", "87.3%", "12,345".
-
-    ``result`` may be the MeasureResult or just the statistic ("rate" | "proportion" | "count");
-    with a statistic alone the unit of a rate is not known, so only the number is given.
-    """
-    if suppressed:
-        return SUPPRESSED
-    if isinstance(result, str):
-        statistic, unit_text = result, ""
-        if decimals is None:
-            decimals = value_decimals(statistic, [x])
-    else:
-        statistic, unit_text = result.definition.statistic, result.unit
-        if decimals is None:
-            decimals = _decimals_for(result)
-    if statistic == "proportion":
-        return format_percent(x, decimals, missing=missing)
-    text = format_number(x, decimals, missing=missing)
-    if text == missing or not unit or statistic != "rate" or not unit_text:
-        return text
-    return f"{text} {unit_text}"
-
-
-# --------------------------------------------------------------------------------------------------
-# periods
-
-def _period(p: Any) -> pd.Period:
-    return p if isinstance(p, pd.Period) else pd.Period(str(p), freq="M")
-
-
-def period_label(month: Any) -> str:
-    """pd.Period('2024-03') -> "March 2024"."""
-    return _period(month).strftime("%B %Y")
-
-
-def period_phrase(start: Any, end: Any, *, article: bool = True) -> str:
-    """The months from start to end in words.
-
-    12 months: "the 12 months to March 2024" ("12 months to March 2024" with article=False);
-    one month: "March 2024"; otherwise "April 2019 to March 2024".
-    """
-    start, end = _period(start), _period(end)
-    months = end.ordinal - start.ordinal + 1
-    if months == 12:
-        return ("the " if article else "") + f"12 months to {period_label(end)}"
-    if months == 1:
-        return period_label(end)
-    return f"{period_label(start)} to {period_label(end)}"
-
-
-def baseline_phrase(result: MeasureResult, *, short: bool = False) -> str:
-    """"the 2019 baseline" (a calendar-year baseline, short=True) or "the baseline (the 12 months to
-    December 2019)"; short=False always gives the full period."""
-    start, end = _period(result.baseline_start), _period(result.baseline_end)
-    if short and start.month == 1 and end.month == 12 and start.year == end.year:
-        return f"the {end.year} baseline"
-    return f"the baseline ({period_phrase(start, end)})"
-
-
-# --------------------------------------------------------------------------------------------------
-# changes
-
-def _direction_phrase(change: Any, decimals: int, unit) -> str:
-    """"up/down <size><unit>", "unchanged" when it rounds to zero, MISSING when missing.
-    `unit(size_text)` gives the unit, so that it can agree in number with the size."""
-    if is_missing(change) or not math.isfinite(float(change)):
-        return MISSING
-    change = float(change)
-    size = format_number(abs(change), decimals)
-    if float(size.replace(",", "")) == 0:
-        return "unchanged"
-    return f"{'up' if change > 0 else 'down'} {size}{unit(size)}"
-
-
-def change_phrase(pct: Any, decimals: int = 1) -> str:
-    """-18.26 -> "down 18.3%"; 4 -> "up 4.0%"; a change that rounds to zero -> "unchanged"; missing -> "[x]"."""
-    return _direction_phrase(pct, decimals, lambda size: "%")
-
-
-def points_phrase(points: Any, decimals: int = 1) -> str:
-    """Change in a percentage: -2.14 -> "down 2.1 percentage points"."""
-    return _direction_phrase(points, decimals, lambda size: " percentage point" if size in ("1", "1.0")
-                             else " percentage points")
-
-
-def signed_change(x: Any, decimals: int = 1, suffix: str = "%") -> str:
-    """For tables: -18.26 -> "-18.3%", 4 -> "+4.0%", 0 -> "0.0%"; missing -> "[x]"."""
-    if is_missing(x) or not math.isfinite(float(x)):
-        return MISSING
-    text = format_number(x, decimals)
-    if float(text.replace(",", "")) > 0:
-        text = "+" + text
-    return text + suffix
-
-
-# --------------------------------------------------------------------------------------------------
-# words
-
-def lower_first(title: str) -> str:
-    """"Neighbourhood crime" -> "neighbourhood crime"; keeps acronyms ("DVPO orders") as they are."""
-    if len(title) > 1 and title[0].isupper() and not title[1].isupper():
-        return title[0].lower() + title[1:]
-    return title
-
-
-def measure_subject(result: MeasureResult) -> str:
-    """"the rate of neighbourhood crime", "the proportion of 999 calls ...", "the number of ..."."""
-    noun = {"rate": "rate", "proportion": "proportion", "count": "number"}[result.definition.statistic]
-    return f"the {noun} of {lower_first(result.title)}"
-
-
-def _stat_noun(result: MeasureResult) -> str:
-    return {"rate": "rate", "proportion": "proportion", "count": "number"}[result.definition.statistic]
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def symbol_text(word: str) -> str:
-    """A comparison or status word with its non-colour symbol: "✓ Better", "✗ Off track"."""
-    style = STATUS_SYMBOLS.get(word)
-    return style.text if style else (word or "")
-
-
-def symbol_markdown(word: str) -> str:
-    """As symbol_text, for Markdown: the symbol in a span hidden from screen readers
-    (``[✓]{aria-hidden="true"} Better``), so that the word alone is read out. Pandoc and Quarto turn
-    the span into ``<span aria-hidden="true">`` in HTML and drop the attribute in the PDF."""
-    style = STATUS_SYMBOLS.get(word)
-    return f'[{style.symbol}]{{aria-hidden="true"}} {word}' if style else (word or "")
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-# --------------------------------------------------------------------------------------------------
-# disclosure control: what may be printed
-
-def suppression_threshold(result: MeasureResult | None = None) -> int:
-    """The params file's suppression threshold if the result carries it, else the default (5)."""
-    for source in (result, getattr(result, "definition", None)):
-        value = getattr(source, "suppression_threshold", None)
-        if isinstance(value, (int, np.integer)) and value >= 1:
-            return int(value)
-    return DEFAULT_SUPPRESSION_THRESHOLD
-
-
-def is_small_count(count: Any, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> bool:
-    """A count that must not be published: 1 to threshold - 1 (zero is publishable)."""
-    if is_missing(count):
-        return False
-    return 0 < float(count) < threshold
-
-
-def _flag(x: Any) -> bool:
-    return False if is_missing(x) else bool(x)
-
-
-def _num(x: Any) -> float | None:
-    if is_missing(x):
-        return None
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
-
-
-@dataclass(frozen=True)
-class Figures:
-    """One summary row with disclosure control applied: a figure that may not be printed is None,
-    and ``suppressed`` / ``baseline_suppressed`` / ``previous_suppressed`` say why."""
-
-    area: str
-    area_type: str
-    count: float | None
-    denominator: float | None
-    value: float | None
-    lower: float | None
-    upper: float | None
-    previous_count: float | None
-    previous_value: float | None
-    change_vs_previous_pct: float | None
-    baseline_count: float | None
-    baseline_value: float | None
-    change_vs_baseline_pct: float | None
-    benchmark_name: str
-    benchmark_value: float | None
-    comparison: str
-    status: str
-    suppressed: bool
-    baseline_suppressed: bool
-    previous_suppressed: bool
-
-    @property
-    def has_value(self) -> bool:
-        return self.value is not None
-
-
-def figures_for(row: pd.Series, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> Figures:
-    """Apply disclosure control to one summary row (see the module docstring)."""
-    get = row.get
-    suppressed = _flag(get("suppressed")) or is_small_count(get("count"), threshold)
-    base_sup = is_small_count(get("baseline_count"), threshold)
-    prev_sup = is_small_count(get("previous_count"), threshold)
-    keep = not suppressed
-    comparison = get("comparison")
-    comparison = "" if is_missing(comparison) else str(comparison)
-    status = get("status")
-    status = "" if is_missing(status) else str(status)
-    return Figures(
-        area=str(get("area", "")),
-        area_type=str(get("area_type", "")),
-        count=_num(get("count")) if keep else None,
-        denominator=_num(get("denominator")) if keep else None,
-        value=_num(get("value")) if keep else None,
-        lower=_num(get("lower_95")) if keep else None,
-        upper=_num(get("upper_95")) if keep else None,
-        previous_count=None if prev_sup else _num(get("previous_count")),
-        previous_value=None if prev_sup else _num(get("previous_value")),
-        change_vs_previous_pct=_num(get("change_vs_previous_pct")) if keep and not prev_sup else None,
-        baseline_count=None if base_sup else _num(get("baseline_count")),
-        baseline_value=None if base_sup else _num(get("baseline_value")),
-        change_vs_baseline_pct=_num(get("change_vs_baseline_pct")) if keep and not base_sup else None,
-        benchmark_name="" if is_missing(get("benchmark_name")) else str(get("benchmark_name")),
-        benchmark_value=_num(get("benchmark_value")),
-        # The comparison of a suppressed value is derived from it, so it goes too. The target status
-        # is kept: the plan's performance table needs it, and "off track" reveals no number.
-        comparison=comparison if keep else "",
-        status=status,
-        suppressed=suppressed,
-        baseline_suppressed=base_sup,
-        previous_suppressed=prev_sup,
-    )
-
-
-def _force_figures(result: MeasureResult) -> Figures | None:
-    if result.summary.empty or not (result.summary["area_type"] == "force").any():
-        return None
-    return figures_for(result.force_row, suppression_threshold(result))
-
-
-def significance(fig: Figures) -> bool | None:
-    """Is the value significantly different from its benchmark? From the comparison word when there
-    is one (Better/Worse/Higher/Lower: yes; Similar: no), else from the interval; None if unknown."""
-    if fig.comparison in SIGNIFICANT:
-        return True
-    if fig.comparison == SIMILAR:
-        return False
-    if None in (fig.lower, fig.upper, fig.benchmark_value):
-        return None
-    return not (fig.lower <= fig.benchmark_value <= fig.upper)
-
-
-def target_phrase(result: MeasureResult) -> str | None:
-    """The plan's target in words, or None when the measure is monitored without one."""
-    target = result.definition.target
-    if isinstance(target, str):
-        return {
-            "below_baseline": f"the target to be at or below {baseline_phrase(result, short=True)}",
-            "reduce": "the target to reduce it compared with the previous 12 months",
-            "increase": "the target to increase it compared with the previous 12 months",
-            "monitor": None,
-        }.get(target)
-    at_least = getattr(target, "at_least", None)
-    if at_least is not None:
-        unit = "%" if result.definition.statistic == "proportion" else ""
-        return f"the target of at least {format_number(at_least, 0 if float(at_least).is_integer() else 1)}{unit}"
-    return None
-
-
-# --------------------------------------------------------------------------------------------------
-# findings
 
 def _interval_text(result: MeasureResult, fig: Figures) -> str:
     if fig.lower is None or fig.upper is None:
@@ -532,9 +183,6 @@ def _status_reason(result: MeasureResult) -> str:
     reason = result.force_row.get("status_reason")
     return "" if is_missing(reason) else str(reason)
 
-
-# --------------------------------------------------------------------------------------------------
-# months missing
 
 PUBLISHERS = {"police_uk": "police.uk", "stats19": "the Department for Transport",
               "home_office": "the Home Office", "indicator_template": "the force's indicator file"}
@@ -940,9 +588,6 @@ def disproportionality_finding(result: MeasureResult) -> str:
     return " ".join(parts)
 
 
-# --------------------------------------------------------------------------------------------------
-# performance summary
-
 def _count_phrase(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
@@ -1031,9 +676,6 @@ def performance_summary(results: Iterable[MeasureResult]) -> str:
 def _symbol_word(word: str) -> str:
     return symbol_markdown(word)
 
-
-# --------------------------------------------------------------------------------------------------
-# variables for _variables.yml
 
 def variables_for(result: MeasureResult) -> dict[str, str]:
     """Strings reviewers cite as {{< var measure_id.field >}}: count, value, rate, lower, upper,

@@ -6,41 +6,18 @@ package code changes, and then the datasets come from the columnar cache (Arrow 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from ..common.errors import DatasetAbsent
-from ..common.hashing import FILE_HASH
+from ..common.hashing import FILE_HASH, sha256_bytes, stable_json
 from ..params import Params
 from .engine import Sources, area_profile, compute_measures, district_coverage
 from .store import RESULTS_FILE, save_measure_results
 from ..datasets.cache import DatasetCache
 from .report import absent_reason
 from ..datasets.registry import Release, load_release, resolve_dataset
-
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def package_code_hash() -> str:
-    """One hash over the package's code and templates: a code change invalidates the caches."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".typ", ".html", ".css", ".lua", ".yml", ".yaml"} \
-                and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def stable_json(value) -> str:
-    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def resolve_data(params: Params, root: Path, cache: DatasetCache) -> tuple[dict, dict[str, Release]]:
@@ -100,4 +77,3 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
     manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
     key_path.write_text(key)
     return data_manifest, key, True
-

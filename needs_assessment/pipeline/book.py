@@ -17,8 +17,9 @@ import yaml
 
 from ..content import findings
 from ..params import Chapter, Params
-from ..recommendations.files import (check_variables, load_recommendations, recommendations_manifest,
-                                     summary_markdown, write_section_includes)
+from ..recommendations.live_figures import check_variables
+from ..recommendations.files import load_recommendations, recommendations_manifest
+from ..recommendations.markdown import summary_markdown, write_section_includes
 from ..render import notebook_to_markdown
 from ..render.project import format_date
 from ..content.text import plain

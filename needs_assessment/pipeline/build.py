@@ -7,8 +7,6 @@ and swapped into `_output/<cycle>/` only at the end, so a failure leaves the pre
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -31,10 +29,12 @@ from .progress import BuildProgress
 from .publish import publish
 from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks
 from ..measures.store import load_measure_results
-from ..measures.stage import package_code_hash, run_measures_stage, sha256_bytes, stable_json
+from ..common.hashing import package_code_hash, sha256_bytes, stable_json
+from ..measures.stage import run_measures_stage
 from ..render import RenderError, choose_engine, render_book, render_document
 from ..render.quarto import QuartoError
 from ..recommendations.review import review_report
+from ..common.build_folder import cycle_lock
 
 
 @dataclass
@@ -89,22 +89,6 @@ def notebook_parameters(params: Params, chapter: Chapter, options: BuildOptions,
     shared = params.shared_notebook_parameters(options.params_path, options.root)
     shared["build_dir"] = str(build_dir.resolve())
     return {**shared, "chapter_id": chapter.id, **chapter.params}
-
-
-@contextlib.contextmanager
-def cycle_lock(root: Path, cycle: str, quiet: bool = False):
-    """Hold the cycle's build folder: two builds (or a build and `build.py review`) of the same
-    cycle would trample each other's files, so the second waits for the first."""
-    lock_path = root.resolve() / "_build" / cycle / ".lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not quiet:
-                print(f"Another build of {cycle} is running; waiting for it to finish...", flush=True)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 UNCHANGED = " Nothing was published: the previous publication is unchanged."

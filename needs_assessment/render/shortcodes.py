@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from needs_assessment.render.errors import ShortcodeError
+from needs_assessment.common.mappings import lookup
+
 
 _ESCAPED = re.compile(r"\{\{\{<(.*?)>\}\}\}")
 _SHORTCODE = re.compile(r"\{\{<\s*(.*?)\s*>\}\}")
@@ -43,18 +45,6 @@ def flatten_keys(mapping: Mapping[str, Any], prefix: str = "") -> list[str]:
         if isinstance(v, Mapping):
             keys.extend(flatten_keys(v, name + "."))
     return keys
-
-
-def lookup(mapping: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
-    node: Any = mapping
-    for part in dotted.split("."):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
 
 
 def closest_names(name: str, known: list[str], n: int = 3) -> list[str]:
