@@ -68,6 +68,7 @@ class ChapterBuilder:
         """The build folder, with the measures in it: computed now if no build has left them there."""
         build_dir = self._path(self.build_dir)
         if not (build_dir / RESULTS_FILE).exists():
+            # Imported only here: a build leaves the measures, so a kernel never loads the engine.
             from ..common.build_folder import cycle_lock
             from ..common.hashing import package_code_hash
             from ..measures.stage import run_measures_stage

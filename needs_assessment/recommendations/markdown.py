@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping
 from ..params import Params
 from ..content.text import plain
 from .files import GENERAL, INCLUDES_DIR, Recommendation, include_path, include_sections, own_measures
+from .review import stale_measures
 from .safety import _escape_inline, escape_markdown
 
 
@@ -108,8 +109,6 @@ def summary_markdown(recommendations: Iterable[Recommendation], params: Params,
     by part and chapter, each with the current comparison and status of the measures it rests on. No figure
     is typed in: they come from `measure_statuses` or from `{{< var ... >}}` shortcodes.
     """
-    from .review import stale_measures   # review builds on this module
-
     recommendations = list(recommendations)
     e = plain   # text from the params and statuses: no Markdown of its own (text.plain)
     area, plan = params.area, params.plan
