@@ -1,4 +1,4 @@
-"""How the build identifies a data file: its BLAKE3 hash.
+"""Hashes: a data file's BLAKE3 (how the build identifies it) and the package code's (what invalidates caches).
 
 BLAKE3 is a cryptographic hash, like SHA-256, and about twice as fast here (3.5 GB/s against
 1.6 GB/s on one core). Every new download is hashed on its first load (for the dataset cache key and

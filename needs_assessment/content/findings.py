@@ -1,17 +1,11 @@
 """Findings: plain-English text generated from a measure's numbers, never typed by hand.
 
-Everything a reader sees as a number in prose goes through the helpers here, so that the report,
-its tables, its chart labels and the reviewers' ``{{< var ... >}}`` references all say the same
-thing in the same words:
+Every number in the prose is written by the helpers of ``wording`` (``format_number``,
+``period_phrase``, ``change_phrase`` ...) from the figures ``printable.figures_for`` allows to be
+printed, so that the report, its tables, its chart labels and the reviewers' ``{{< var ... >}}``
+references all say the same thing in the same words; those helpers are importable from here too.
 
-* ``format_number`` / ``format_count`` / ``format_value``: thousands separators, sensible decimals,
-  "[c]" for a suppressed figure and "[x]" for a missing one;
-* ``period_phrase``: "the 12 months to March 2024", "April 2019 to March 2024";
-* ``change_phrase`` / ``points_phrase``: "down 18.3%", "up 2.1 percentage points";
-* ``figures_for``: one summary row with disclosure control applied (every suppressed or
-  disclosive figure replaced by None) - the only place that decides what may be printed.
-
-Then the findings themselves (``measure_finding``, ``district_finding``, ``msg_finding``,
+Here are the findings themselves (``measure_finding``, ``district_finding``, ``msg_finding``,
 ``deprivation_finding``, ``disproportionality_finding``) and ``variables_for`` for _variables.yml.
 
 Disclosure rule: a count from 1 to threshold - 1 (params ``suppression_threshold``, default 5) is

@@ -1,5 +1,7 @@
-"""Tables as Markdown pipe tables (so the HTML and the PDF renderers both show them), and the same
-tables as DataFrames for CSV and Excel downloads.
+"""Tables: each as a Markdown pipe table for the chapter and as a DataFrame for the downloads.
+
+Markdown pipe tables, so that the HTML and the PDF renderers both show them; the same tables as
+DataFrames for CSV and Excel downloads.
 
 Every table helper has two forms:
 

@@ -1,4 +1,4 @@
-"""datasets stage: the published data files in, validated, tidied and cached.
+"""Datasets stage: the published data files in, validated, tidied and cached.
 
 Public API
 ----------

@@ -1,1 +1,1 @@
-"""measures stage."""
+"""Measures stage: every plan measure computed from the datasets, compared and judged, disclosure controlled."""

@@ -1,5 +1,6 @@
-"""Statistical disclosure control for published tables: small counts are hidden, and so is anything
-that would let a reader work a hidden count back out.
+"""Statistical disclosure control for published tables: small counts hidden, and what would reveal them.
+
+Small counts are hidden, and so is anything that would let a reader work a hidden count back out.
 
 Rules (the common UK public-sector approach, e.g. ONS and police force small-number publishing):
 

@@ -1,5 +1,7 @@
-"""Stage the Quarto book: executed notebooks become chapters, recommendations become includes,
-measure figures become `_variables.yml`, and `_quarto.yml` gets the plan's chapters.
+"""Stage the Quarto book: the folder of chapters, includes and variables that either renderer renders.
+
+Executed notebooks become chapters, recommendations become includes, measure figures become
+`_variables.yml`, and `_quarto.yml` gets the plan's chapters.
 
 The staged folder is a complete Quarto project: `quarto render` renders it where Quarto is
 installed, and the embedded renderer renders the same files where it is not. It is rebuilt on

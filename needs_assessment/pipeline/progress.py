@@ -1,5 +1,7 @@
-"""Progress while the build runs (each chapter queued, running, cached, done or failed) and the
-summary table at the end, with rich."""
+"""Progress while the build runs, and the summary table at the end (with rich).
+
+Each chapter is shown queued, running, cached, done or failed.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recommendations: the text reviewers write, one Markdown file per chapter under `recommendations/`.
+"""Reading the reviewers' files (one Markdown file per chapter under `recommendations/`) and checking them.
 
 A file looks like this (docs/reviewers.md is the guide written for reviewers)::
 
