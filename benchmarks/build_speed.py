@@ -7,7 +7,7 @@ In a copy of the project's sources under benchmarks/_work/build/project/ with th
      every chapter notebook, the book and the summary, HTML and PDF, embedded renderer, --jobs kernels
      at once (default: the number of cores);
   2. the FLOOR: as many notebooks as the plan has chapters, each holding only a parameters cell and
-     the imports every chapter needs (pandas, and matplotlib's Figure and Agg canvas, as charts.py
+     the imports every chapter needs (pandas, and matplotlib's Figure and Agg canvas, as content/charts/
      uses them), executed by the project's own runner (run_notebooks) at the same parallelism with the
      same injected parameters, then the render of the cold build's own staged book and summary
      (render_book + render_document): the unavoidable cost of kernels, imports and render;
