@@ -8,7 +8,7 @@ as the characters it is, never acted on. `plain` does that for Markdown text, `n
 `code` for a file name shown as code, `attribute` for a value in a Markdown attribute
 (`fig-alt="..."`) and `chart_label` for text drawn on a chart.
 
-The approach is the reviewers' one (`recommendations.escape_markdown`): characters that can open raw
+The approach is the reviewers' one (`recommendations.safety.escape_markdown`): characters that can open raw
 HTML, attributes, shortcodes or citations are written as character references (`&lt;`, `&#123;`, ...),
 which every reader after pandoc sees as plain characters; the other Markdown punctuation is
 backslash-escaped, as pandoc reads `\\*` as a literal `*`. Unlike reviewers' text, data text has no
