@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from datasets_helpers import REAL
 from needs_assessment.demo.generate import generate_demo_data, main
 from needs_assessment.params import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params" / "demo-2024.yml"
-REAL = Path("/work/shared/real-data")
 SCALE = 0.05
 
 

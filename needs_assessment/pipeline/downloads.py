@@ -47,7 +47,9 @@ def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
         s["period_start"] = s["period_start"].astype(str)
         s["period_end"] = s["period_end"].astype(str)
         for column in ("status_reason", "months_missing", "previous_months_missing", "baseline_months_missing"):
-            s[column] = s[column].fillna("") if column in s.columns else ""   # results from before these columns
+            # object first: a column with no months missing anywhere is all-NaN float, and filling a
+            # float column with text is deprecated in pandas
+            s[column] = s[column].astype(object).fillna("") if column in s.columns else ""   # results from before these columns
         frames.append(s)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEASURES_COLUMNS)
     for column in ("rate", "lower_95", "upper_95", "previous_value", "baseline_value",
