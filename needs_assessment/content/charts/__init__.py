@@ -31,6 +31,7 @@ from .disproportionality import (_groups, alt_text_for_disproportionality, dispr
                                  subtitle_for_disproportionality)
 from .districts import (alt_text_for_districts, district_chart, district_data, headline_for_districts,
                         subtitle_for_districts)
+from .hexmap import alt_text_for_hexmap, hexagon_map, hexmap_data, headline_for_hexmap, subtitle_for_hexmap
 from .most_similar import alt_text_for_msg, headline_for_msg, msg_chart, msg_data, subtitle_for_msg
 from .style import Chart, ChartDataError, DPI, MARKERS, STYLE, WIDTH_CM, source_text
 from .trend import alt_text_for_trend, headline_for_trend, subtitle_for_trend, trend_chart, trend_data
@@ -47,12 +48,13 @@ __all__ = [
     "subtitle_for_disproportionality",
     "alt_text_for_trend", "alt_text_for_districts", "alt_text_for_msg", "alt_text_for_deprivation",
     "alt_text_for_disproportionality",
+    "hexagon_map", "hexmap_data", "headline_for_hexmap", "subtitle_for_hexmap", "alt_text_for_hexmap",
 ]
 
 
 def available_charts(result: MeasureResult) -> list[str]:
     """Which chart functions have something to draw for this result:
-    any of "trend", "district", "msg", "deprivation", "disproportionality". Judged on the
+    any of "trend", "district", "msg", "deprivation", "disproportionality", "hexmap". Judged on the
     disclosure-controlled figures the charts draw, so a breakdown whose every figure is suppressed
     offers no chart."""
     out = []
@@ -70,4 +72,6 @@ def available_charts(result: MeasureResult) -> list[str]:
         out.append("deprivation")
     if present("disproportionality") and (_groups(disproportionality_data(result))["rate_ratio"] > 0).any():
         out.append("disproportionality")
+    if present("locations") and not hexmap_data(result).empty:
+        out.append("hexmap")
     return out
