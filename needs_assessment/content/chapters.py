@@ -174,6 +174,9 @@ class ChapterBuilder:
                 tlabel = self.label("tbl", measure_id, kind)
                 parts.append(table(result, tlabel) + "\n")
                 self.write_table_csv(frame(raw), tlabel)
+        if "hexmap" in available:   # the map of where the records are, beside the hotspots table
+            label = self.label("fig", measure_id, "hexmap")
+            parts.append(self.figure(charts.hexagon_map(raw, self.chart_path(label)), label))
         if "hotspots" in raw.extras and not raw.extras["hotspots"].empty:
             parts.append(self.hotspots(measure_id, raw))
         for note in result.notes:

@@ -721,6 +721,24 @@ def deprivation_frames(measure: Measure, sources: Sources, params: Params) -> di
     return {"deprivation": deprivation, "hotspots": hotspots.reset_index(drop=True)}
 
 
+def locations_frame(measure: Measure, sources: Sources, params: Params) -> pd.DataFrame:
+    """For street-level measures: where each record of the latest 12 months was placed (police.uk's
+    anonymised map point), with its LSOA and district, for the point-density map. Records without
+    coordinates are left out (the map's text counts only those it places)."""
+    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "locations")
+    end = params.period_end_month
+    df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
+    df = df.dropna(subset=["longitude", "latitude"])
+    frame = pd.DataFrame({"longitude": df["longitude"].astype(float).to_numpy(),
+                          "latitude": df["latitude"].astype(float).to_numpy(),
+                          "lsoa_code": df["lsoa_code"].to_numpy() if "lsoa_code" in df.columns else None,
+                          "lsoa_name": df["lsoa_name"].to_numpy() if "lsoa_name" in df.columns else None})
+    frame["district"] = frame["lsoa_code"].map(lsoa_district_lookup(sources, params))
+    # Only the force's own districts are named; a point in a neighbouring authority stays unnamed.
+    frame.loc[~frame["district"].isin(params.area.districts), "district"] = None
+    return frame.reset_index(drop=True)
+
+
 ETHNIC_GROUPS = {"Asian": "asian", "Black": "black", "Mixed": "mixed", "Other": "other", "White": "white"}
 
 
@@ -877,6 +895,9 @@ def _compute_measure(measure_id: str, params: Params, sources: Sources, denomina
         result.extras["msg"] = msg_frame(summary, params)
     if sources.formats[measure.source] == "police_uk_street" and measure.statistic != "proportion":
         result.extras.update(deprivation_frames(measure, sources, params))
+        locations = locations_frame(measure, sources, params)
+        if not locations.empty:
+            result.extras["locations"] = locations
         missing = deprivation_missing_reason(sources)
         if missing:
             result.notes.append(f"The breakdown by deprivation is not shown: {missing}.")
