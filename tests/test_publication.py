@@ -571,3 +571,28 @@ def test_pdf_pages_as_images(name, pages, out, work, book_pdf):
         width, height = png_size(png)
         assert (width, height) == pytest.approx((496, 702), abs=3), (png, width, height)   # A4 at 60 dpi
         assert png.stat().st_size > 5_000, f"{png} looks blank"
+
+
+def test_street_level_sections_have_the_hexagon_map_beside_the_hotspots_table(out, book_html, book_pdf):
+    """The point-density map: a figure with generated alt text, a caption saying small hexagons are
+    not drawn, and its hexagon counts as a CSV download, just before the top-LSOA table."""
+    import pandas as pd
+
+    section = book_html.find("section", id="sec-p3-neighbourhood-crime")
+    assert section is not None
+    maps = [img for img in section.find_all("img") if img.attrs.get("alt", "").startswith("Map of neighbourhood crime")]
+    assert len(maps) == 1, [img.attrs.get("alt", "")[:60] for img in section.find_all("img")]
+    alt = maps[0].attrs["alt"]
+    assert "records with a location, counted in hexagons" in alt and "Most records are in" in alt
+    assert any(d in alt for d in DEMO.area.districts)
+    figure = next(a for a in maps[0].ancestors() if a.tag == "figure")
+    caption = figure.find("figcaption").text
+    assert "Hexagons with fewer than 5 records are not drawn" in caption and "equirectangular" in caption
+    links = [a.attrs["href"] for a in section.find_all("a") if a.attrs.get("href", "").endswith("-hexmap.csv")]
+    assert links == ["downloads/fig-p3-neighbourhood-crime-hexmap.csv"]
+    data = pd.read_csv(out / links[0])
+    assert len(data) > 10 and (data["count"] >= DEMO.suppression_threshold).all()
+    # the map comes before the hotspots table in the section
+    ids = [n.attrs.get("id", "") for n in section.iter()]
+    assert ids.index("fig-p3-neighbourhood-crime-hexmap") < ids.index("tbl-p3-neighbourhood-crime-hotspots")
+    assert contains(book_pdf.text, "Hexagons with fewer than 5 records are not drawn")
