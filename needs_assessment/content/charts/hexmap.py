@@ -2,8 +2,9 @@
 
 Projection: police.uk gives WGS84 longitude and latitude. The map uses an equirectangular projection
 scaled by the cosine of the records' mean latitude (x = R·lon·cos(lat0), y = R·lat, in km), which
-over a force area (under 150 km across) keeps distances within about 1% of British National Grid's,
-so hexagons are regular and of a stated size without a projection library.
+over a force area (under 150 km north to south) keeps east-west distances within about 2% of
+British National Grid's at its edges, so hexagons are regular and of a stated size without a
+projection library.
 
 Disclosure: a hexagon with fewer records than the params' suppression threshold is not drawn and is
 not in the data download; the caption says so. The hexagons' colours are classes of records per
