@@ -85,3 +85,25 @@ def test_init_then_build_publishes_durham_with_its_districts_and_missing_months(
     for text in (html, pdf):
         assert "published no data for March 2019 to December 2021" in text
         assert "December 2021" in text.replace("March 2019 to December 2021", "")
+
+
+def test_durham_without_boundary_or_population_files_gets_the_hexagon_map(published):
+    """The point-density map needs only the records' coordinates: its alt text counts the records
+    with a location as the csv module counts them, and its CSV publishes no hexagon under 5."""
+    root, result, built = published
+    out = root / "_output" / result.params_path.stem
+    html = (out / "needs-assessment.html").read_text()
+    alts = re.findall(r'alt="(Map of anti-social behaviour incidents in [^"]*)"', html)
+    assert len(alts) == 1, alts
+    latest = {str(m) for m in pd.period_range("2021-12", "2022-11", freq="M")}
+    located = 0
+    for path in sorted(DURHAM.glob("*/*-durham-street.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            located += sum(1 for row in csv.DictReader(fh) if row["Month"] in latest
+                           and row["Crime type"] == "Anti-social behaviour" and row["Longitude"] and row["Latitude"])
+    assert f"{located:,} records with a location" in alts[0]
+    assert "Most records are in County Durham" in alts[0]
+    downloads = sorted((out / "downloads").glob("fig-*-asb-incidents-hexmap.csv"))
+    assert len(downloads) == 1
+    hexagons = pd.read_csv(downloads[0])
+    assert (hexagons["count"] >= 5).all() and 0.5 * located < hexagons["count"].sum() <= located
