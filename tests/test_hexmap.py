@@ -25,7 +25,8 @@ def _cluster(rng, n, lon, lat, spread, lsoa, name, district):
 
 def located_result(threshold: int = 5):
     """Neighbourhood crime with 300 records in Brookmere's town centre, 120 in Ashby Vale and
-    three lone records far apart in Dunmoor (each alone in its hexagon: below the threshold)."""
+    three lone records far apart in Dunmoor (each alone in its hexagon: below the threshold), and six
+    records outside the force's districts, which are not mapped."""
     rng = np.random.default_rng(12)
     frame = pd.concat([
         _cluster(rng, 300, -1.570, 54.770, 0.012, "E01000001", "Brookmere 001A", "Brookmere"),
@@ -33,6 +34,9 @@ def located_result(threshold: int = 5):
         pd.DataFrame({"longitude": [-1.30, -1.95, -1.42], "latitude": [54.60, 54.98, 55.02],
                       "lsoa_code": ["E01000090", "E01000091", "E01000092"],
                       "lsoa_name": ["Dunmoor 001A", "Dunmoor 002A", "Dunmoor 003A"], "district": "Dunmoor"}),
+        # police.uk places a few records far outside the force: 200 km away, in no district of the force
+        pd.DataFrame({"longitude": [-4.5] * 6, "latitude": [53.2] * 6, "lsoa_code": "W01000001",
+                      "lsoa_name": "Elsewhere 001A", "district": None}),
     ], ignore_index=True)
     r = mf.neighbourhood_crime()
     r.suppression_threshold = threshold
@@ -64,7 +68,8 @@ def test_hexagon_counts_equal_an_independent_binning(tmp_path):
     data = chart.data
     width = float(data["hexagon_width_km"].iloc[0])
     anchor = (float(data["x_km"].iloc[0]), float(data["y_km"].iloc[0]))
-    expected = independent_counts(r.extras["locations"], width, anchor)
+    located = r.extras["locations"]
+    expected = independent_counts(located[located["district"].notna()], width, anchor)
     assert expected.sum() == 423
     published = expected[expected >= 5]
     keys = pd.MultiIndex.from_arrays([np.round((data["x_km"] - anchor[0]) / width * 2).astype(int),
@@ -72,7 +77,8 @@ def test_hexagon_counts_equal_an_independent_binning(tmp_path):
     got = pd.Series(data["count"].to_numpy(), index=keys)
     assert got.sort_index().to_dict() == published.sort_index().to_dict()
     # the three lone records (and any other hexagon under 5) are not drawn and not in the data
-    assert (data["count"] >= 5).all()
+    assert (data["count"] >= 5).all() and data["main_district"].notna().all()
+    assert width == 2.0 and data["longitude"].min() > -2.1   # the outside records neither stretch nor appear
     assert (expected < 5).sum() >= 3 and data["count"].sum() == published.sum() < 423
     with Image.open(chart.path) as im:
         assert im.format == "PNG" and abs(im.size[0] - 16 / 2.54 * 150) <= 2
@@ -94,6 +100,7 @@ def test_small_hexagons_are_suppressed_and_the_caption_says_so(tmp_path, monkeyp
     assert sorted(np.asarray(drawn[-1].get_array()).tolist()) == sorted(chart.data["count"].tolist())
     assert (chart.data["count"] >= 10).all()
     assert "Hexagons with fewer than 10 records are not drawn" in " ".join(chart.notes)
+    assert "records placed outside Demoshire's districts are not mapped" in " ".join(chart.notes)
     assert "equirectangular" in " ".join(chart.notes)
     assert chart.data["records_class"].iloc[-1].startswith("10")      # the lowest class starts at the threshold
     # a threshold above every hexagon: nothing to draw, so no map is offered
@@ -107,7 +114,7 @@ def test_alt_text_says_where_the_most_records_are(tmp_path):
     r = located_result()
     alt = C.hexagon_map(r, tmp_path / "hex.png").alt_text
     assert alt.startswith("Map of neighbourhood crime in Demoshire")
-    assert "423 records with a location" in alt
+    assert "423 records with a location in its districts" in alt
     # by district, from the records: 300 of 423 in Brookmere
     assert f"Most records are in Brookmere (300, {100 * 300 / 423:.0f}%), then Ashby Vale (120, 28%)" in alt
     # the busiest hexagon is in Brookmere's town centre; the hotspots table's LSOAs are named

@@ -583,7 +583,7 @@ def test_street_level_sections_have_the_hexagon_map_beside_the_hotspots_table(ou
     maps = [img for img in section.find_all("img") if img.attrs.get("alt", "").startswith("Map of neighbourhood crime")]
     assert len(maps) == 1, [img.attrs.get("alt", "")[:60] for img in section.find_all("img")]
     alt = maps[0].attrs["alt"]
-    assert "records with a location, counted in hexagons" in alt and "Most records are in" in alt
+    assert "records with a location in its districts, counted in hexagons" in alt and "Most records are in" in alt
     assert any(d in alt for d in DEMO.area.districts)
     figure = next(a for a in maps[0].ancestors() if a.tag == "figure")
     caption = figure.find("figcaption").text

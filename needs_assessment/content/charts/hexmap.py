@@ -69,6 +69,10 @@ def hex_grid(x: np.ndarray, y: np.ndarray, width: float) -> tuple[tuple[int, int
 
 def _locations(result: MeasureResult) -> pd.DataFrame:
     frame = result.extras.get("locations")
+    if frame is not None and frame["district"].notna().any():
+        # Only records in the force's districts: police.uk places a few records far outside the
+        # force area (and some in neighbouring authorities), which would stretch the map.
+        frame = frame[frame["district"].notna()]
     if frame is None or frame.empty:
         raise ChartDataError(f"{result.measure_id}: no record locations to map")
     return frame
@@ -206,7 +210,7 @@ def alt_text_for_hexmap(result: MeasureResult, data: pd.DataFrame | None = None)
     name = F.lower_first(result.title)
     total = len(frame)
     text = (f"Map of {name} in {result.area_name}, {F.period_phrase(result.period_start, result.period_end)}: "
-            f"{F.format_number(total, 0)} records with a location, counted in hexagons")
+            f"{F.format_number(total, 0)} records with a location in its districts, counted in hexagons")
     if not data.empty:
         text += f" {F.format_number(float(data['hexagon_width_km'].iloc[0]), 2).rstrip('0').rstrip('.')} km across"
     text += "."
@@ -298,6 +302,6 @@ def hexagon_map(result: MeasureResult, path: str | Path, *, source: str | None =
     # the map counts records: the rate's denominator is not part of its source
     source = source or source_text(result).split("; ")[0]
     notes = [f"Hexagons with fewer than {threshold} records are not drawn, so that small numbers are not "
-             f"published. {PROJECTION_NOTE}"]
+             f"published; records placed outside {result.area_name}'s districts are not mapped. {PROJECTION_NOTE}"]
     return Chart(Path(path), title, subtitle, alt, data, f"{title}. Source: {source}.", source, "hexmap",
                  notes=notes)
