@@ -728,6 +728,8 @@ def locations_frame(measure: Measure, sources: Sources, params: Params) -> pd.Da
     df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "locations")
     end = params.period_end_month
     df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
+    if not {"longitude", "latitude"} <= set(df.columns):   # a frame without coordinates: no map
+        return pd.DataFrame(columns=["longitude", "latitude", "lsoa_code", "lsoa_name", "district"])
     df = df.dropna(subset=["longitude", "latitude"])
     frame = pd.DataFrame({"longitude": df["longitude"].astype(float).to_numpy(),
                           "latitude": df["latitude"].astype(float).to_numpy(),
