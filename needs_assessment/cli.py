@@ -31,6 +31,7 @@ examples:
   python build.py                                   build from the demonstration params
   python build.py --params params/2025.yml          build a new cycle
   python build.py --only P3 --to html               rebuild one chapter, HTML only (published as <cycle>-preview)
+  python build.py --to html,pdf,docx                publish the Word copies too (for reading and commenting)
   python build.py --force                           ignore every cache and run all notebooks
 
 A chapter is re-run only when its notebook, its parameters, the package code or the data change;
@@ -45,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS,
                         help="the cycle's params file (default: %(default)s)")
     parser.add_argument("--to", default="html,pdf", metavar="FORMATS",
-                        help="output formats, comma-separated: html, pdf (default: html,pdf); "
-                             "one format alone is a preview, published to _output/<cycle>-preview/")
+                        help="output formats, comma-separated: html, pdf, docx (default: html,pdf; "
+                             "html,pdf,docx adds the Word copies); without both html and pdf "
+                             "it is a preview, published to _output/<cycle>-preview/")
     parser.add_argument("--only", default="", metavar="IDS",
                         help="build only these chapter ids, comma-separated (e.g. P1,T2); "
                              "published to _output/<cycle>-preview/ so the full publication is untouched")
@@ -97,9 +99,9 @@ def build_command(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from .pipeline.build import BuildOptions, build
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
-    bad = sorted(set(formats) - {"html", "pdf"})
+    bad = sorted(set(formats) - {"html", "pdf", "docx"})
     if bad:
-        print(f"error: --to accepts html and pdf, not {', '.join(bad)}", file=sys.stderr)
+        print(f"error: --to accepts html, pdf and docx, not {', '.join(bad)}", file=sys.stderr)
         return 2
     options = BuildOptions(params_path=args.params, root=ROOT, formats=formats,
                            only=tuple(i.strip() for i in args.only.split(",") if i.strip()),

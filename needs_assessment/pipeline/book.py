@@ -48,7 +48,12 @@ def period_covered(params: Params) -> str:
     return f"{(end - 11).strftime('%B %Y')} to {end.strftime('%B %Y')}"
 
 
-def needs_assessment_metadata(params: Params) -> dict:
+def needs_assessment_metadata(params: Params, formats=("html", "pdf")) -> dict:
+    """The `needs-assessment` metadata both renderers read; the downloads list names the Word
+    copies only when the build makes them."""
+    word = ([{"label": "The needs assessment (Word, for reading and commenting)", "href": "needs-assessment.docx"},
+             {"label": "Summary of recommendations (Word, for reading and commenting)",
+              "href": "recommendations-summary.docx"}] if "docx" in formats else [])
     return {
         "demonstration": params.demonstration,
         "protective-marking": params.protective_marking,
@@ -59,13 +64,14 @@ def needs_assessment_metadata(params: Params) -> dict:
         "downloads": [
             {"label": "The needs assessment (PDF)", "href": "needs-assessment.pdf"},
             {"label": "Summary of recommendations (PDF)", "href": "recommendations-summary.pdf"},
+            *word,
             {"label": "Every measure (measures.csv)", "href": "downloads/measures.csv"},
             {"label": "All tables (Excel workbook)", "href": f"downloads/{params.cycle}-needs-assessment-tables.xlsx"},
         ],
     }
 
 
-def quarto_config(params: Params, root: Path, chapters: list[Chapter]) -> dict:
+def quarto_config(params: Params, root: Path, chapters: list[Chapter], formats=("html", "pdf")) -> dict:
     """The project's `_quarto.yml` with the book's metadata and chapter list taken from the params."""
     config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
     book = config.setdefault("book", {})
@@ -84,7 +90,7 @@ def quarto_config(params: Params, root: Path, chapters: list[Chapter]) -> dict:
         book["appendices"] = appendices
     else:
         book.pop("appendices", None)
-    na = needs_assessment_metadata(params)
+    na = needs_assessment_metadata(params, formats)
     # for Quarto's typst template (the embedded renderer reads book.date itself)
     na["book"] = True
     shown, iso = format_date(params.publication_date)
@@ -133,7 +139,7 @@ def index_markdown(params: Params) -> str:
 
 
 def stage_book(params: Params, root: Path, build_dir: Path, chapters: list[Chapter], records: dict,
-               results: dict) -> Staging:
+               results: dict, formats=("html", "pdf")) -> Staging:
     book = build_dir / "book"
     shutil.rmtree(book, ignore_errors=True)
     (book / "chapters" / "figures").mkdir(parents=True)
@@ -143,7 +149,7 @@ def stage_book(params: Params, root: Path, build_dir: Path, chapters: list[Chapt
     check_variables(recommendations, variables)
     write_section_includes(recommendations, params, book / "chapters")
     (book / "_variables.yml").write_text(yaml.safe_dump(variables, sort_keys=True, allow_unicode=True))
-    (book / "_quarto.yml").write_text(yaml.safe_dump(quarto_config(params, root, chapters), sort_keys=False,
+    (book / "_quarto.yml").write_text(yaml.safe_dump(quarto_config(params, root, chapters, formats), sort_keys=False,
                                                      allow_unicode=True))
     (book / "index.md").write_text(index_markdown(params))
     styles = book / "styles"
@@ -187,14 +193,15 @@ def _float(value):
     return None if value != value else round(value, 4)
 
 
-def stage_summary(params: Params, root: Path, build_dir: Path, staging: Staging) -> Path:
+def stage_summary(params: Params, root: Path, build_dir: Path, staging: Staging,
+                  formats=("html", "pdf")) -> Path:
     """The summary of recommendations: a short Quarto document of its own."""
     folder = build_dir / "summary"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     front = {"title": f"{params.title}: summary of recommendations", "subtitle": params.subtitle,
              "author": params.author, "date": params.publication_date, "lang": "en-GB",
-             "needs-assessment": needs_assessment_metadata(params)}
+             "needs-assessment": needs_assessment_metadata(params, formats)}
     body = summary_markdown(staging.recommendations, params, staging.measure_statuses)
     (folder / "summary.md").write_text("---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
                                         + "---\n\n" + body)

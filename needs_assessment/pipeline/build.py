@@ -214,7 +214,8 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     # book, downloads, render, publish
     t = time.perf_counter()
     progress.stage("Staging the book and rendering")
-    staging = stage_book(params, root, build_dir, chapters, {r.chapter_id: r for r in ordered}, results)
+    staging = stage_book(params, root, build_dir, chapters, {r.chapter_id: r for r in ordered}, results,
+                         options.formats)
     manifest["measures"] = staging.measure_statuses
     manifest["recommendations"] = staging.recommendations_manifest
     # what turning the notebooks into chapters left out or found missing (alt text, captions)
@@ -231,10 +232,11 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     if stale and options.strict:
         progress.finish(ordered, None, "Nothing was published: --strict and agreed recommendations need review.")
         return BuildResult(1, ordered, None, manifest, timings, "recommendations need review")
-    summary_dir = stage_summary(params, root, build_dir, staging)
+    summary_dir = stage_summary(params, root, build_dir, staging, options.formats)
     output_root = options.output_root or (root / "_output")
-    # A partial build (some chapters, or one format) is a preview: it never replaces the publication.
-    preview = bool(options.only) or set(options.formats) != {"html", "pdf"}
+    # A partial build (some chapters, or without HTML or PDF) is a preview: it never replaces the
+    # publication. Adding Word (html,pdf,docx) is still the full publication.
+    preview = bool(options.only) or not {"html", "pdf"} <= set(options.formats)
     target = output_root / (f"{params.cycle}-preview" if preview else params.cycle)
     manifest["publication_key"] = publication_key(staging.book_dir, summary_dir, options, code_hash, measures_key)
     exit_code = 1 if failed else 0

@@ -1,7 +1,8 @@
-"""The embedded renderer: a Quarto book or document to one HTML page and one PDF, without Quarto.
+"""The embedded renderer: a Quarto book or document to one HTML page, one PDF and one Word file, without Quarto.
 
     sources --shortcodes--> markdown --pandoc--> AST --assemble--> numbered, cross-referenced AST
         --html.py + pandoc--> <basename>.html (self-contained)
+        --docx.py + pandoc (house reference.docx made by code)--> <basename>.docx
         --filters/typst-text.lua, filters/typst.lua + pandoc--> typst --typst.compile--> <basename>.pdf (tagged, PDF/UA-1)
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from needs_assessment.render import pandoc_ast as pa
 from needs_assessment.render.assemble import Assembly, assemble
 from needs_assessment.render.errors import RenderError, RenderWarning
+from needs_assessment.render.docx import render_docx
 from needs_assessment.render.html import render_html
 from needs_assessment.render.project import Publication
 from needs_assessment.render.resources import filter_path, font_dirs, template_path
@@ -159,9 +161,9 @@ def _mark_sources(assembly: Assembly) -> Assembly:
 def render_publication(pub: Publication, out_dir: Path, formats, basename: str,
                        warnings_out: list[str] | None = None, strict: bool = False) -> dict[str, Path]:
     formats = tuple(formats)
-    unknown = [f for f in formats if f not in ("html", "pdf", "typst")]
+    unknown = [f for f in formats if f not in ("html", "pdf", "docx", "typst")]
     if unknown:
-        raise RenderError(f"unknown output format(s) {unknown}; expected html, pdf")
+        raise RenderError(f"unknown output format(s) {unknown}; expected html, pdf, docx")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     assembly = assemble(pub)
@@ -173,6 +175,8 @@ def render_publication(pub: Publication, out_dir: Path, formats, basename: str,
     results: dict[str, Path] = {}
     if "html" in formats:
         results["html"] = render_html(assembly, out_dir / f"{basename}.html")
+    if "docx" in formats:
+        results["docx"] = render_docx(assembly, out_dir / f"{basename}.docx")
     if "pdf" in formats or "typst" in formats:
         source = typst_source(_mark_sources(assembly))
         if "typst" in formats:

@@ -39,15 +39,20 @@ def pandoc_path() -> str:
 
 
 def run_pandoc(args: list[str], input_text: str | None = None, *, what: str,
-               cwd: Path | None = None) -> str:
-    """Run pandoc; raise RenderError naming `what` (a file or a stage) with pandoc's own message."""
+               cwd: Path | None = None, binary: bool = False):
+    """Run pandoc; raise RenderError naming `what` (a file or a stage) with pandoc's own message.
+    Returns its output as text, or as bytes when `binary` (a data file such as reference.docx)."""
     try:
-        proc = subprocess.run([pandoc_path(), *args], input=input_text, capture_output=True,
-                              text=True, encoding="utf-8", cwd=cwd)
+        if binary:
+            proc = subprocess.run([pandoc_path(), *args], capture_output=True, cwd=cwd)
+        else:
+            proc = subprocess.run([pandoc_path(), *args], input=input_text, capture_output=True,
+                                  text=True, encoding="utf-8", cwd=cwd)
     except OSError as exc:
         raise RenderError(f"{what}: could not run pandoc ({exc})") from exc
     if proc.returncode != 0:
-        raise RenderError(f"{what}: pandoc failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
+        stderr = proc.stderr.decode("utf-8", "replace") if binary else proc.stderr
+        raise RenderError(f"{what}: pandoc failed (exit {proc.returncode}):\n{stderr.strip()}")
     return proc.stdout
 
 

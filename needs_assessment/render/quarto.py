@@ -216,8 +216,24 @@ def _redirect_page(target: str, title: str) -> str:
             f'</head><body><main><p><a href="{t}">Open {html.escape(title)}</a></p></main></body></html>\n')
 
 
+def _unsupported(fmt: str) -> RenderError:
+    if fmt == "docx":
+        # A QuartoError, so that `--renderer auto` renders the whole publication (Word too) with the
+        # embedded renderer rather than mixing the two.
+        return QuartoError("Word output (docx) is not made with Quarto yet: build with "
+                           "--renderer embedded (or auto) for the Word copies.")
+    return RenderError(f"unknown output format '{fmt}'; expected html, pdf")
+
+
+def _check_formats(formats) -> None:
+    for fmt in formats:
+        if fmt not in QUARTO_FORMAT:
+            raise _unsupported(fmt)
+
+
 def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str,
                        warnings_out: list[str] | None = None) -> dict[str, Path]:
+    _check_formats(formats)
     book_dir, out_dir = Path(book_dir).resolve(), Path(out_dir).resolve()
     exe = quarto_path()
     stage_assets(book_dir)
@@ -226,7 +242,7 @@ def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str,
     output_dir = _output_dir(book_dir)
     for fmt in formats:
         if fmt not in QUARTO_FORMAT:
-            raise RenderError(f"unknown output format '{fmt}'; expected html, pdf")
+            raise _unsupported(fmt)
         args = [exe, "render", str(book_dir), "--to", QUARTO_FORMAT[fmt]]
         run_quarto(args, book_dir, f"quarto render {book_dir} --to {QUARTO_FORMAT[fmt]}", warnings_out)
         if fmt == "html":
@@ -251,6 +267,7 @@ def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str,
 
 def render_document_quarto(document_path: Path, out_dir: Path, formats, basename: str,
                            warnings_out: list[str] | None = None) -> dict[str, Path]:
+    _check_formats(formats)
     document_path, out_dir = Path(document_path).resolve(), Path(out_dir).resolve()
     exe = quarto_path()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -260,7 +277,7 @@ def render_document_quarto(document_path: Path, out_dir: Path, formats, basename
     results: dict[str, Path] = {}
     for fmt in formats:
         if fmt not in QUARTO_FORMAT:
-            raise RenderError(f"unknown output format '{fmt}'; expected html, pdf")
+            raise _unsupported(fmt)
         ext = "html" if fmt == "html" else "pdf"
         name = f"{basename}.{ext}"
         args = [exe, "render", document_path.name, "--to", QUARTO_FORMAT[fmt], "--output", name]
