@@ -1,6 +1,7 @@
 """The published demonstration plan, read back as a reader would get it.
 
-One build of the whole DEMO plan (params/demo-2024.yml, every chapter, every measure) into a copy
+One build of the whole DEMO plan (params/demo-2024.yml, every chapter, every measure, --to
+html,pdf,docx) into a copy
 of the project, then checks on what it publishes:
 
 * content: every chapter title, measure title and recommendation id is in the book (HTML and
@@ -10,6 +11,9 @@ of the project, then checks on what it publishes:
 * accessibility in a real browser: axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on every published
   HTML page at phone (375 px) and desktop (1280 px) widths, no serious or critical violations;
   screenshots kept in _build/<cycle>/screenshots/;
+* the Word copies read back with python-docx: chapter titles are Word headings, every recommendation
+  id is there, every image has alt text, every table a header row, the marking is in the page
+  header, the demonstration notice is in the text and live figures are resolved;
 * the PDFs read back: page count, metadata, language, PDF/UA-1 claim, tags, bookmarks for every
   chapter, embedded fonts, and page images (pdftoppm) kept in _build/<cycle>/pdf-pages/.
 
@@ -32,6 +36,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
+from docx import Document
 
 from needs_assessment.pipeline.build import BuildOptions, build
 from needs_assessment.demo.generate import generate_demo_data
@@ -105,7 +111,7 @@ def project(tmp_path_factory) -> Path:
     params_path = root / "params" / "demo-2024.yml"
     generate_demo_data(root / "data" / "demo", load_params(params_path), scale=SCALE)
     result = build(BuildOptions(params_path=params_path, root=root, jobs=2, quiet=True,
-                                engine="embedded"))
+                                engine="embedded", formats=("html", "pdf", "docx")))
     assert result.exit_code == 0, (result.message, {c: v.get("status") for c, v in
                                                     result.manifest.get("chapters", {}).items()})
     assert result.published_to == root / "_output" / DEMO.cycle
@@ -596,3 +602,86 @@ def test_street_level_sections_have_the_hexagon_map_beside_the_hotspots_table(ou
     ids = [n.attrs.get("id", "") for n in section.iter()]
     assert ids.index("fig-p3-neighbourhood-crime-hexmap") < ids.index("tbl-p3-neighbourhood-crime-hotspots")
     assert contains(book_pdf.text, "Hexagons with fewer than 5 records are not drawn")
+
+
+# ---------------------------------------------------------------------- the Word copies
+
+WP_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+W_TBL_HEADER = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
+
+
+@pytest.fixture(scope="module")
+def book_docx(out):
+    return Document(str(out / f"{BOOK}.docx"))
+
+
+@pytest.fixture(scope="module")
+def summary_docx(out):
+    return Document(str(out / f"{SUMMARY}.docx"))
+
+
+def _docx_text(document) -> str:
+    cells = [p.text for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _headings(document) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name.startswith("Heading ")]
+
+
+def test_word_copies_are_published_linked_and_in_the_manifest(out, book_html, summary_html):
+    manifest = json.loads((out / "build-manifest.json").read_text())
+    for name in (BOOK, SUMMARY):
+        assert f"{name}.docx" in manifest["outputs"]
+        assert (out / f"{name}.docx").stat().st_size > 10_000
+    for page in (book_html, summary_html):
+        hrefs = {a.attrs.get("href") for a in page.iter() if a.tag == "a"}
+        assert {f"{BOOK}.docx", f"{SUMMARY}.docx"} <= hrefs
+
+
+def test_word_chapter_titles_are_word_headings(book_docx):
+    headings = _headings(book_docx)
+    missing = [c.title for c in CHAPTERS if not any(contains(h, c.title) for h in headings)]
+    assert not missing, f"no Word heading for {missing}"
+    levels = {p.style.name for p in book_docx.paragraphs if p.style.name.startswith("Heading ")}
+    assert "Heading 1" in levels and "Heading 2" in levels, levels
+
+
+@pytest.mark.parametrize("which", [BOOK, SUMMARY])
+def test_word_copies_have_every_recommendation_marking_and_notice(which, book_docx, summary_docx):
+    document = book_docx if which == BOOK else summary_docx
+    text = _docx_text(document)
+    wanted = [rid for ids in RECOMMENDATIONS.values() for rid in ids]
+    assert wanted and not [rid for rid in wanted if rid not in text]
+    header = " ".join(p.text for s in document.sections for p in s.header.paragraphs)
+    assert DEMO.protective_marking and DEMO.protective_marking in header, header
+    assert DEMO.demonstration
+    assert any(p.style.name == "Demonstration Notice" and "not official statistics" in p.text
+               for p in document.paragraphs)
+    assert "{{<" not in text and "{{&lt;" not in text
+
+
+@pytest.mark.parametrize("which", [BOOK, SUMMARY])
+def test_word_images_have_alt_text_and_tables_header_rows(which, book_docx, summary_docx):
+    document = book_docx if which == BOOK else summary_docx
+    images = list(document.element.body.iter(WP_DOC_PR))
+    if which == BOOK:
+        assert len(images) >= len({m for c in CHAPTERS for m in c.measures}), "too few charts"
+        assert document.tables
+    bare = [d.get("name") for d in images if len((d.get("descr") or "").strip()) < 10]
+    assert not bare, f"images without alt text: {bare}"
+    no_header = [i for i, t in enumerate(document.tables)
+                 if next(t.rows[0]._tr.iter(W_TBL_HEADER), None) is None]
+    assert not no_header, f"tables without a header row: {no_header}"
+
+
+def test_word_live_figure_is_resolved(project, book_docx, summary_docx):
+    """C2-area-profile.md says `Total recorded crime in {{< var total_recorded_crime.period >}} was
+    {{< var total_recorded_crime.change_vs_baseline >}}`: the copies carry the build's values."""
+    source = (project / DEMO.recommendations / "C2-area-profile.md").read_text(encoding="utf-8")
+    assert "{{< var total_recorded_crime.period >}}" in source
+    figures = yaml.safe_load((project / "_build" / DEMO.cycle / "book" / "_variables.yml").read_text())
+    crime = figures["total_recorded_crime"]
+    sentence = f"Total recorded crime in {crime['period']} was {crime['change_vs_baseline']} compared"
+    for document in (book_docx, summary_docx):
+        assert contains(_docx_text(document), sentence)

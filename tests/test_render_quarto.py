@@ -88,6 +88,18 @@ def test_quarto_failure_says_what_quarto_said_the_file_and_how_to_build_without_
     assert "Traceback" not in message
 
 
+def test_word_with_quarto_says_to_use_the_embedded_renderer_before_running_quarto(tmp_path, book,
+                                                                                   monkeypatch):
+    """Quarto's docx format is not wired up yet: a QuartoError (so `auto` renders the whole
+    publication with the embedded renderer) before Quarto renders anything."""
+    calls = quarto_fake.use(monkeypatch, tmp_path)
+    with pytest.raises(QuartoError, match="--renderer embedded"):
+        render_book(book, tmp_path / "out", formats=("html", "docx"), engine="quarto")
+    with pytest.raises(QuartoError, match="Word output"):
+        render_document(book / "index.md", tmp_path / "out", formats=("docx",), engine="quarto")
+    assert not calls.exists() or not calls.read_text().strip()
+
+
 def test_summary_document_with_quarto(tmp_path, monkeypatch):
     quarto_fake.use(monkeypatch, tmp_path)
     folder = tmp_path / "summary"
