@@ -128,7 +128,17 @@ def _modal(values: pd.Series):
 
 def hexmap_data(result: MeasureResult) -> pd.DataFrame:
     """The hexagons drawn (those with at least suppression_threshold records): centre in km and in
-    longitude/latitude, records, class, and the LSOA and district most of its records are in."""
+    longitude/latitude, records, class, and the LSOA and district most of its records are in.
+    Kept on the result: choosing the charts, the map, its CSV and its alt text all ask for it."""
+    key = (id(result.extras.get("locations")), result.suppression_threshold)
+    memo = result.__dict__.setdefault("_hexmap_data", {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = _compute_hexmap_data(result)
+    return memo[key]
+
+
+def _compute_hexmap_data(result: MeasureResult) -> pd.DataFrame:
     with matplotlib.rc_context(STYLE):
         fig, ax = _figure(1.0)
         frame, lat0, x, y, width, gridsize, extent = _bin(result)
@@ -248,8 +258,7 @@ def hexagon_map(result: MeasureResult, path: str | Path, *, source: str | None =
         frame, lat0, x, y, width, gridsize, extent = _bin(result)
         aspect = (extent[3] - extent[2]) / (extent[1] - extent[0])
         fig, ax = _figure(min(max(WIDTH_IN * 0.72 * aspect + 0.4, 3.5), 8.5))
-        centres, counts = _hexagons(x, y, gridsize, extent, ax)
-        data = _hexagon_frame(result, frame, lat0, x, y, width, centres, counts)
+        data = hexmap_data(result)
         if data.empty:
             fig.clear()
             raise ChartDataError(f"{result.measure_id}: no hexagon has {threshold} or more records to map")
