@@ -110,6 +110,9 @@ class DatasetCache:
         if self.directory is None:
             return self.stat_id(source)
         digest = self.file_hash(source.path)
+        if source.member is None and source.suffix == ".shp":   # its .dbf holds the codes, its .prj the CRS
+            from .boundaries import shapefile_parts
+            digest = "+".join([digest, *(self.file_hash(p) for p in shapefile_parts(source.path))])
         return digest if source.member is None else f"{digest}:{source.member}"
 
     def _zip_info(self, source: Source) -> tuple[int, int]:

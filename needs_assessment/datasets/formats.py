@@ -339,6 +339,36 @@ INDICATORS = TableSpec(
     signature=("measure", "period", "area", "value"),
 )
 
+LSOA_LOOKUP = TableSpec(
+    "ons_lsoa_lookup", "lookup", "an ONS LSOA (2011) to LSOA (2021) best-fit lookup",
+    (
+        _c("lsoa11_code", "LSOA11CD", nullable=False),
+        _c("lsoa11_name", "LSOA11NM", required=False),
+        _c("lsoa21_code", "LSOA21CD", nullable=False),
+        _c("lsoa21_name", "LSOA21NM", required=False),
+        _c("lad_code", "LAD22CD", pattern=r"lad\d\dcd", required=False),
+        _c("lad_name", "LAD22NM", pattern=r"lad\d\dnm", required=False),
+    ),
+    signature=("lsoa11_code", "lsoa21_code"),
+)
+
+
+def _boundaries(fmt: str, label: str, field: str) -> TableSpec:
+    """A boundary format: recognised from its code field (the year of the geography in the middle:
+    LSOA11CD, LSOA21CD, LAD23CD); its rows are read by boundaries.read_boundaries, not as a table."""
+    return TableSpec(fmt, "boundaries", label,
+                     (_c("code", f"{field}21CD", pattern=field.lower() + r"\d\dcd", nullable=False),
+                      _c("name", f"{field}21NM", pattern=field.lower() + r"\d\dnm", required=False)),
+                     signature=("code",))
+
+
+LSOA_BOUNDARIES = _boundaries("ons_lsoa_boundaries", "an ONS LSOA boundary file", "LSOA")
+LAD_BOUNDARIES = _boundaries("ons_lad_boundaries", "an ONS local authority district boundary file", "LAD")
+PFA_BOUNDARIES = _boundaries("ons_pfa_boundaries", "an ONS police force area boundary file", "PFA")
+# Recognised only in vector files (GeoJSON, GeoPackage, Shapefile): a CSV lookup has LAD23CD too.
+GEO_TABLES: tuple[TableSpec, ...] = (LSOA_BOUNDARIES, LAD_BOUNDARIES, PFA_BOUNDARIES)
+GEO_FORMATS = frozenset(t.format for t in GEO_TABLES)
+
 FORMATS: dict[str, tuple[TableSpec, ...]] = {
     "police_uk_street": (STREET,),
     "police_uk_outcomes": (OUTCOMES,),
@@ -353,9 +383,14 @@ FORMATS: dict[str, tuple[TableSpec, ...]] = {
     "census_ethnicity": (CENSUS_ETHNICITY,),
     "census_households": (CENSUS_HOUSEHOLDS,),
     "indicator_template": (INDICATORS,),
+    "ons_lsoa_lookup": (LSOA_LOOKUP,),
+    "ons_lsoa_boundaries": (LSOA_BOUNDARIES,),
+    "ons_lad_boundaries": (LAD_BOUNDARIES,),
+    "ons_pfa_boundaries": (PFA_BOUNDARIES,),
 }
 
-ALL_TABLES: tuple[TableSpec, ...] = tuple(t for specs in FORMATS.values() for t in specs)
+# The tables recognised in CSV and spreadsheet files (boundary formats are recognised in vector files).
+ALL_TABLES: tuple[TableSpec, ...] = tuple(t for specs in FORMATS.values() for t in specs if t not in GEO_TABLES)
 
 # How the files of one dataset relate: `monthly` files (police.uk) come in downloads, each a release;
 # `yearly` files (one per year) are all used together; `single` files are releases of one table.

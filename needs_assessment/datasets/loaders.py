@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..common.errors import DataFileError
-from .formats import FORMATS, Col
+from .formats import FORMATS, GEO_FORMATS, Col
 from .names import known_force_names, map_uniques, normalise_force
-from .readers import (TABLE_SUFFIXES, Batch, ConversionFailed, RawTable, Sniffed, Source, pick_header, read_sheets,
+from .readers import (DATA_SUFFIXES, Batch, ConversionFailed, RawTable, Sniffed, Source, pick_header, read_sheets,
                       read_table, sniff, sniff_for, zip_sources)
 from .validation import (MONTH_FORMAT, MONTH_RE, Rule, SchemaBuilder, check_columns_present, chunk_values,
                          duplicate_rule, known_names_check, not_duplicated, str_full_match, values_check)
@@ -522,6 +522,23 @@ def _imd(batch: Batch, ctx: LoadContext) -> pd.DataFrame:
     return out[["lsoa_code", "lsoa_name", "lad_code", "lad_name", "imd_rank", "imd_decile"]]
 
 
+def _lsoa_lookup(batch: Batch, ctx: LoadContext) -> pd.DataFrame:
+    frame = batch.frame
+    b = _builder(batch)
+    lsoa = Rule("lsoa_code", "this is not an LSOA code", "E01 or W01 and six digits")
+    for col in ("lsoa11_code", "lsoa21_code"):
+        b.check(col, str_full_match(r"\s*[EW]01\d{6}\s*"), lsoa)
+    # best fit: each 2011 LSOA is given once, to the 2021 LSOA it fits best
+    b.frame_check(not_duplicated(["lsoa11_code"]),
+                  duplicate_rule("duplicate_lsoa", "this 2011 LSOA is given twice", "each 2011 LSOA once (a best-fit "
+                                 "lookup)", ["lsoa11_code"], "lsoa11_code"))
+    b.validate()
+    out = _ensure_optional(frame, batch.spec.columns)
+    for col in out.columns:
+        out[col] = out[col].astype("string").str.strip()
+    return out[["lsoa11_code", "lsoa11_name", "lsoa21_code", "lsoa21_name", "lad_code", "lad_name"]]
+
+
 def _census(columns: list[str]):
     def parse(batch: Batch, ctx: LoadContext) -> pd.DataFrame:
         frame = batch.frame
@@ -583,6 +600,7 @@ PARSERS = {
     ("census_ethnicity", "ethnicity"): _census(["total", "asian", "black", "mixed", "white", "other"]),
     ("census_households", "households"): _census(["households"]),
     ("indicator_template", "indicators"): _indicators,
+    ("ons_lsoa_lookup", "lookup"): _lsoa_lookup,
 }
 
 
@@ -684,6 +702,10 @@ def parse_sources(sources: list[Source], fmt: str, ctx: LoadContext, on_read=Non
     `on_read(table_name, raw)`, if given, is called with each table as it is read, in the files'
     order, before validation (the registry starts writing the cache entry then, and takes the
     hashes of the files in `hash_paths`)."""
+    if fmt in GEO_FORMATS:    # vector files: read whole by GDAL, not as tables (boundaries.py)
+        from .boundaries import parse_boundary_files
+        frame, file_ids = parse_boundary_files(sources, fmt)
+        return [Parsed("boundaries", frame, file_ids, list(sources), [s.label for s in sources])]
     by_table: dict[str, list[RawTable]] = {}
     for raw in read_sources(sources, fmt, hash_paths):
         table = raw.sniffed.spec.table
@@ -883,11 +905,12 @@ def sources_from_paths(paths, display_root: Path | None = None) -> list[Source]:
             label = _label(f, display_root)
             if f.suffix.lower() == ".zip":
                 out.extend(zip_sources(f, label))
-            elif f.suffix.lower() in TABLE_SUFFIXES:
+            elif f.suffix.lower() in DATA_SUFFIXES:
                 out.append(Source(f, None, label))
             elif not p.is_dir():
                 raise DataFileError(f, "not a data file this build reads",
-                                    expected="a .csv, .ods, .xlsx or .zip file")
+                                    expected="a .csv, .ods, .xlsx or .zip file, or a boundary file (.geojson, "
+                                             ".json, .gpkg or .shp)")
     return out
 
 

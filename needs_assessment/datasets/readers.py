@@ -26,10 +26,12 @@ import pyarrow.csv as pacsv
 
 from ..common.errors import DataFileError
 from ..common.hashing import hash_bytes
-from .formats import ALL_TABLES, HeaderMatch, TableSpec, best_match, match_header
+from .boundaries import GEO_SUFFIXES, field_names
+from .formats import ALL_TABLES, GEO_TABLES, HeaderMatch, TableSpec, best_match, match_header
 from .names import snake
 
 TABLE_SUFFIXES = (".csv", ".ods", ".xlsx")
+DATA_SUFFIXES = TABLE_SUFFIXES + GEO_SUFFIXES      # files a folder or zip is searched for
 HEAD_BYTES = 64 * 1024
 HEAD_ROWS = 40
 
@@ -103,7 +105,7 @@ def zip_sources(path: Path, display_root: str | None = None) -> list[Source]:
                             expected="a zip as downloaded (for example from data.police.uk)") from None
     base = display_root or str(path)
     return [Source(path, n, f"{base}/{n}") for n in sorted(names)
-            if n.lower().endswith(TABLE_SUFFIXES) and "__MACOSX" not in n and not PurePosixPath(n).name.startswith(".")]
+            if n.lower().endswith(DATA_SUFFIXES) and "__MACOSX" not in n and not PurePosixPath(n).name.startswith(".")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,6 +376,8 @@ def sniff(source: Source, specs=ALL_TABLES) -> Sniffed:
 
 
 def _sniff(source: Source, specs) -> Sniffed:
+    if source.suffix in GEO_SUFFIXES:
+        return _sniff_geo(source, specs)
     if source.suffix in (".ods", ".xlsx"):
         sheets = read_sheets(source)
         best = None
@@ -403,6 +407,15 @@ def _sniff(source: Source, specs) -> Sniffed:
     idx, m = pick_header(rows, specs)
     return Sniffed(source, m, list(rows[idx]), idx, lines[idx], encoding=encoding,
                    data_rows_seen=len(rows) - idx - 1)
+
+
+def _sniff_geo(source: Source, specs) -> Sniffed:
+    """A vector file's "header" is its attribute fields; only the boundary formats can match it."""
+    fields = field_names(source)
+    if fields is None:
+        return Sniffed(source, None, [], 0, 1)
+    geo_specs = GEO_TABLES if specs is ALL_TABLES else tuple(s for s in specs if s in GEO_TABLES)
+    return Sniffed(source, best_match(fields, geo_specs) if geo_specs else None, fields, 0, 1, data_rows_seen=1)
 
 
 def sniff_for(source: Source, specs: tuple[TableSpec, ...]) -> Sniffed:

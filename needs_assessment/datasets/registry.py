@@ -310,6 +310,11 @@ def _files(sources: list[Source], cache: DatasetCache, root: Path | None, hashes
                     label = str(s.path)
             file_hash = cache.file_hash(s.path) if hashes else None
             seen[s.path] = SourceFile(label, file_hash, s.path.stat().st_size)
+            if s.member is None and s.suffix == ".shp":    # a shapefile is read with the files beside it
+                from .boundaries import shapefile_parts
+                for part in shapefile_parts(s.path):
+                    seen[part] = SourceFile(label[: -len(".shp")] + part.suffix,
+                                            cache.file_hash(part) if hashes else None, part.stat().st_size)
     return list(seen.values())
 
 
