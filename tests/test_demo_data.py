@@ -79,7 +79,7 @@ def test_every_dataset_of_the_params_finds_its_files(params, demo):
         assert found, f"dataset {name}: nothing at {dataset.path}"
     written = set(summary["files"])
     on_disk = {p.relative_to(root / "data" / "demo").as_posix()
-               for p in (root / "data" / "demo").rglob("*.csv")}
+               for p in (root / "data" / "demo").rglob("*") if p.suffix in (".csv", ".geojson")}
     assert written == on_disk
 
 

@@ -28,7 +28,7 @@ from .display import Content, Figure
 from .tables import slug
 from .text import code, name as name_text, plain
 from ..common.hashing import FILE_HASH
-from ..measures.store import RESULTS_FILE, load_area_profile, load_measure_results
+from ..measures.store import RESULTS_FILE, load_area_profile, load_map_geography, load_measure_results
 from ..measures.comparison import STATUS_SYMBOLS
 from ..measures.coverage import coverage_sentences
 from ..measures.result import MeasureResult
@@ -179,10 +179,63 @@ class ChapterBuilder:
             parts.append(self.figure(charts.hexagon_map(raw, self.chart_path(label)), label))
         if "hotspots" in raw.extras and not raw.extras["hotspots"].empty:
             parts.append(self.hotspots(measure_id, raw))
+        parts.append(self.choropleth(measure_id, raw))
         for note in result.notes:
             parts.append(f"::: {{.callout-note}}\n## About this data\n\n{note}\n:::\n")
         parts.append(self.recommendations_include(slug_section(measure_id)))
         return Content.join("\n", parts)
+
+    @cached_property
+    def maps(self):
+        """The build's map geography and why a map cannot be drawn (measures/geography.py)."""
+        return load_map_geography(self.build_path)
+
+    def choropleth(self, measure_id: str, raw: MeasureResult) -> Content:
+        """The LSOA choropleth of the measure's rate, with the LSOAs of highest rate beside it; or, for
+        a measure with an LSOA breakdown, a sentence saying why there is no map."""
+        if raw.source_format != "police_uk_street" or raw.definition.statistic == "proportion" or not raw.has_data:
+            return Content()
+        maps = self.maps
+        reason = None
+        if "lsoa_counts" not in raw.extras:
+            reason = ("the rate in each neighbourhood needs the ONS population estimates by LSOA (format "
+                      "ons_population_lsoa), which are not available")
+        elif maps is None or maps.lsoa_reason:
+            reason = maps.lsoa_reason if maps is not None else "the build made no map geography"
+        if reason is None:
+            from .charts.choropleth import choropleth_map, measure_choropleth_data, top_rates_frame
+            if measure_choropleth_data(raw, maps.geography)["class_number"].gt(0).any():
+                label = self.label("fig", measure_id, "choropleth")
+                figure = self.figure(choropleth_map(raw, maps.geography, self.chart_path(label)), label)
+                top = top_rates_frame(measure_choropleth_data(raw, maps.geography))
+                tlabel = self.label("tbl", measure_id, "top-rates")
+                self.write_table_csv(top, tlabel)
+                shown = _plain_columns(top, ("lsoa_name", "district"))
+                caption = (f"{self.shown[measure_id].title}: the ten neighbourhoods (LSOAs) with the highest rate per "
+                           f"1,000 residents, {findings.period_phrase(raw.period_start, raw.period_end)}")
+                table = tables.markdown_table(
+                    shown, {"lsoa_name": "Neighbourhood", "district": "District", "count": "Count",
+                            "population": "Residents", "rate_per_1000": "Rate per 1,000 residents",
+                            "rate_class": "Class on the map"},
+                    caption=caption, label=tlabel, decimals={"count": 0, "population": 0, "rate_per_1000": 1},
+                    suppress_columns=["count", "rate_per_1000"])
+                intro = (f"@{label} maps the rate in every neighbourhood; @{tlabel} lists the ten with the highest "
+                         f"rate (the highest is {shown.iloc[0]['lsoa_name']} in {shown.iloc[0]['district']}).\n\n")
+                return Content(intro) + figure + Content("\n" + table + "\n")
+            reason = "every neighbourhood's count is too small to publish"
+        return Content(f"There is no map of the rate in each neighbourhood: {plain(reason)}.\n")
+
+    def district_map(self) -> Content:
+        """The map of the districts (area profile), or why there is none."""
+        maps = self.maps
+        if maps is None or maps.district_reason:
+            reason = maps.district_reason if maps is not None else "the build made no map geography"
+            return Content(f"There is no map of the districts: {plain(reason)}.\n")
+        from .charts.choropleth import district_map
+        label = self.label("fig", "districts", "map")
+        chart = district_map(maps.geography, load_area_profile(self.build_path), self.chart_path(label),
+                             area_name=self.params.area.name)
+        return self.figure(chart, label)
 
     def hotspots(self, measure_id: str, result: MeasureResult) -> str:
         """The neighbourhoods (LSOAs) with the most records in the latest 12 months."""
@@ -379,7 +432,7 @@ class ChapterBuilder:
             text += (" The share of neighbourhoods among the most deprived in England is not shown: it needs the "
                      "English Indices of Deprivation 2019 File 1 (format imd_lsoa), which was not available "
                      "(@tbl-c2-districts).")
-        return Content(f"## The area {{#sec-c2-area}}\n\n{text}\n")
+        return Content(f"## The area {{#sec-c2-area}}\n\n{text}\n\n") + self.district_map()
 
 
     def districts_markdown(self) -> str:

@@ -20,6 +20,7 @@ STATS19, Home Office recorded crime); populations and the force's own indicators
 from __future__ import annotations
 
 import argparse
+import json
 import calendar
 import re
 import io
@@ -586,6 +587,96 @@ def build_geography(districts: list[str], seed: int, years: list[int]) -> Geogra
                      np.array(lsoa_code, dtype=object), np.array(lsoa_name, dtype=object), district,
                      np.array(lat), np.array(lon), dep, imd_rank, imd_decile, np.array(centre), pop,
                      snap_lat, snap_lon, streets, is_place, snap_weight)
+
+
+# ----------------------------------------------------------------------------------------------
+# Boundaries: LSOAs and districts that tile the force area, in British National Grid
+# ----------------------------------------------------------------------------------------------
+
+FORCE_MARGIN_M = 3000.0          # the force area: the LSOAs' centres' hull, this far out
+
+
+def _to_bng(lon, lat):
+    from pyproj import Transformer
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(lon, lat)
+    return np.asarray(x), np.asarray(y)
+
+
+def _to_wgs84(x, y):
+    from pyproj import Transformer
+    lon, lat = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True).transform(x, y)
+    return np.asarray(lon), np.asarray(lat)
+
+
+def lsoa_cells(geo: Geography) -> list:
+    """Each LSOA's shape: the Voronoi cell of its centre within the force area (the hull of the
+    centres, FORCE_MARGIN_M out), in British National Grid. The cells tile the force area, and
+    each district is the union of its LSOAs' cells."""
+    import shapely
+    x, y = _to_bng(geo.lon, geo.lat)
+    centres = shapely.points(np.column_stack([x, y]))
+    area = shapely.buffer(shapely.convex_hull(shapely.multipoints(centres)), FORCE_MARGIN_M, quad_segs=4)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(centres), extend_to=area, ordered=True))
+    return list(shapely.set_precision(shapely.intersection(cells, area), 1.0))
+
+
+def place_snaps_in_cells(geo: Geography, cells: list) -> None:
+    """Move each LSOA's map points that fall outside its cell towards the LSOA's centre until they
+    are inside (a Voronoi cell is convex and holds its centre), so street records fall inside their
+    LSOA's polygon. Only coordinates change: which LSOA and how many records stay as simulated."""
+    import shapely
+    cx, cy = _to_bng(geo.lon, geo.lat)
+    sx, sy = _to_bng(geo.snap_lon, geo.snap_lat)
+    sx, sy = np.asarray(sx, float).reshape(geo.snap_lon.shape), np.asarray(sy, float).reshape(geo.snap_lat.shape)
+    cells_arr = np.asarray(cells, dtype=object)
+    shapely.prepare(cells_arr)
+    factor = np.ones(sx.shape)
+    for _ in range(60):
+        px, py = cx[:, None] + factor * (sx - cx[:, None]), cy[:, None] + factor * (sy - cy[:, None])
+        lon, lat = _to_wgs84(px, py)
+        lon, lat = np.round(lon, 6), np.round(lat, 6)       # as written in the files
+        bx, by = _to_bng(lon, lat)
+        inside = shapely.contains_xy(np.repeat(cells_arr, sx.shape[1]), np.ravel(bx), np.ravel(by)).reshape(sx.shape)
+        if inside.all():
+            break
+        factor = np.where(inside, factor, factor * 0.8)
+    geo.snap_lon, geo.snap_lat = lon.reshape(geo.snap_lon.shape), lat.reshape(geo.snap_lat.shape)
+
+
+def _geojson(features: list[dict], name: str) -> str:
+    """A GeoJSON FeatureCollection in British National Grid, as ONS's own exports are (GDAL's crs member)."""
+    head = ('{\n"type": "FeatureCollection",\n"name": "%s",\n'
+            '"crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:EPSG::27700" } },\n"features": [\n' % name)
+    return head + ",\n".join(json.dumps(f, separators=(", ", ": ")) for f in features) + "\n]\n}\n"
+
+
+def _rings(geom) -> list:
+    import shapely
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    coords = [[[[int(round(x)), int(round(y))] for x, y in ring.coords] for ring in (p.exterior, *p.interiors)]
+              for p in polys]
+    return ({"type": "Polygon", "coordinates": coords[0]} if len(coords) == 1
+            else {"type": "MultiPolygon", "coordinates": coords})
+
+
+def write_boundaries(geo: Geography, cells: list, out: Path) -> dict:
+    """LSOA (2021) and district (2023) boundaries for Demoshire, GeoJSON in British National Grid,
+    with ONS's field names (LSOA21CD, LSOA21NM; LAD23CD, LAD23NM)."""
+    import shapely
+    base = out / "ons" / "boundaries"
+    lsoa_features = [{"type": "Feature", "properties": {"LSOA21CD": code, "LSOA21NM": name},
+                      "geometry": _rings(cell)} for code, name, cell in zip(geo.lsoa_code, geo.lsoa_name, cells)]
+    lsoa_path = base / "LSOA_2021_Demoshire_BGC.geojson"
+    _write_text(lsoa_path, _geojson(lsoa_features, "LSOA_2021_Demoshire_BGC"))
+    lad_features = []
+    for d, (code, name) in enumerate(zip(geo.lad_codes, geo.districts)):
+        shape = shapely.set_precision(shapely.union_all([c for c, k in zip(cells, geo.district) if k == d]), 1.0)
+        lad_features.append({"type": "Feature", "properties": {"LAD23CD": code, "LAD23NM": name},
+                             "geometry": _rings(shape)})
+    lad_path = base / "LAD_DEC_2023_Demoshire_BGC.geojson"
+    _write_text(lad_path, _geojson(lad_features, "LAD_DEC_2023_Demoshire_BGC"))
+    return {"files": [lsoa_path, lad_path], "lsoa_boundaries": len(lsoa_features),
+            "district_boundaries": len(lad_features)}
 
 
 def _norm_cdf(x):
@@ -1417,6 +1508,8 @@ def generate_demo_data(out_dir: Path, params, scale: float = 1.0, seed: int = 20
     files: list[Path] = []
     rows: dict[str, Any] = {}
     sim = simulate_street(geo, period_end, scale, seed)
+    cells = lsoa_cells(geo)
+    place_snaps_in_cells(geo, cells)     # coordinates only: draws no random numbers
     for result in (
         write_police_uk(geo, sim, out_dir, area.force, area.police_uk_slug, period_end, seed),
         write_stop_search(geo, out_dir, area.police_uk_slug, period_end, scale, seed),
@@ -1424,6 +1517,7 @@ def generate_demo_data(out_dir: Path, params, scale: float = 1.0, seed: int = 20
         write_home_office(geo, sim, out_dir, area.force, msg, period_end, seed),
         write_ons(geo, out_dir, area.force, msg, period_end, seed),
         write_indicators(geo, out_dir, params, seed),
+        write_boundaries(geo, cells, out_dir),
     ):
         files += result.pop("files")
         rows.update(result)

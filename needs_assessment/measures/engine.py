@@ -721,6 +721,27 @@ def deprivation_frames(measure: Measure, sources: Sources, params: Params) -> di
     return {"deprivation": deprivation, "hotspots": hotspots.reset_index(drop=True)}
 
 
+def lsoa_counts_frame(measure: Measure, sources: Sources, params: Params) -> pd.DataFrame:
+    """For street-level measures, with the ONS LSOA population: every LSOA of the force's districts
+    with its records in the latest 12 months and its residents (latest estimate), for the
+    choropleth. The counts are as counted, not yet disclosure-controlled: the map's data function
+    suppresses them once they are placed on the map's areas (content/charts/choropleth.py)."""
+    pop = optional_frame(sources, "ons_population_lsoa")
+    if pop is None:
+        return pd.DataFrame()
+    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "lsoa counts")
+    end = params.period_end_month
+    df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
+    counts = df.groupby("lsoa_code").size()
+    latest = pop[pop["year"] == pop["year"].max()].drop_duplicates("lsoa_code")
+    latest = latest[latest["lad_name"].isin(params.area.districts)]
+    frame = pd.DataFrame({"lsoa_code": latest["lsoa_code"].to_numpy(), "lsoa_name": latest["lsoa_name"].to_numpy(),
+                          "district": latest["lad_name"].to_numpy(),
+                          "population": latest["population"].astype(float).to_numpy()})
+    frame["count"] = frame["lsoa_code"].map(counts).fillna(0).astype(int)
+    return frame.sort_values("lsoa_code").reset_index(drop=True)
+
+
 def locations_frame(measure: Measure, sources: Sources, params: Params) -> pd.DataFrame:
     """For street-level measures: where each record of the latest 12 months was placed (police.uk's
     anonymised map point), with its LSOA and district, for the point-density map. Records without
@@ -897,6 +918,9 @@ def _compute_measure(measure_id: str, params: Params, sources: Sources, denomina
         result.extras["msg"] = msg_frame(summary, params)
     if sources.formats[measure.source] == "police_uk_street" and measure.statistic != "proportion":
         result.extras.update(deprivation_frames(measure, sources, params))
+        lsoa_counts = lsoa_counts_frame(measure, sources, params)
+        if not lsoa_counts.empty:
+            result.extras["lsoa_counts"] = lsoa_counts
         locations = locations_frame(measure, sources, params)
         if not locations.empty:
             result.extras["locations"] = locations

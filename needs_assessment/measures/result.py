@@ -49,6 +49,8 @@ class MeasureResult:
     #   "hotspots":    lsoa_code, lsoa_name, district, imd_decile, count, value (top LSOAs by count)
     #   "locations":   longitude, latitude, lsoa_code, lsoa_name, district (each record of the latest
     #                  12 months with coordinates: the point-density map bins them, never publishes them)
+    #   "lsoa_counts": lsoa_code, lsoa_name, district, population, count (every LSOA of the districts
+    #                  in the LSOA population file; counts as counted: the choropleth suppresses them)
     #   "disproportionality": group, searches, population, rate, rate_ratio, lower_95, upper_95 (against White)
     #   "msg": area, count, population, value, lower_95, upper_95, rank (1 = lowest), is_force; attrs["msg_average"]
     notes: list[str] = field(default_factory=list)   # caveats to print under the section (data gaps etc.)

@@ -14,7 +14,8 @@ from ..common.errors import DatasetAbsent
 from ..common.hashing import FILE_HASH, sha256_bytes, stable_json
 from ..params import Params
 from .engine import Sources, area_profile, compute_measures, district_coverage
-from .store import RESULTS_FILE, save_measure_results
+from .geography import map_availability
+from .store import RESULTS_FILE, save_map_geography, save_measure_results
 from ..datasets.cache import DatasetCache
 from .report import absent_reason
 from ..datasets.registry import Release, load_release, resolve_dataset
@@ -74,6 +75,7 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
     for name, coverage in district_coverage(sources, params).items():
         data_manifest[name]["district_coverage"] = coverage
     save_measure_results(build_dir, results, area_profile(sources, params))
+    save_map_geography(build_dir, map_availability(sources, params))
     manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
     key_path.write_text(key)
     return data_manifest, key, True

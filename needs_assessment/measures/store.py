@@ -15,6 +15,7 @@ from .result import MeasureResult
 
 RESULTS_FILE = "measures/results.pkl"
 PROFILE_FILE = "measures/area-profile.pkl"
+MAP_FILE = "measures/map-geography.pkl"     # geography.MapAvailability: the maps' areas, or why none
 
 
 def save_measure_results(build_dir: Path, results: dict[str, MeasureResult], profile: pd.DataFrame) -> None:
@@ -34,3 +35,17 @@ def load_measure_results(build_dir: Path) -> dict[str, MeasureResult]:
 
 def load_area_profile(build_dir: Path) -> pd.DataFrame:
     return pd.read_pickle(Path(build_dir) / PROFILE_FILE)
+
+
+def save_map_geography(build_dir: Path, availability) -> None:
+    with open(Path(build_dir) / MAP_FILE, "wb") as fh:
+        pickle.dump(availability, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_map_geography(build_dir: Path):
+    """The build's geography.MapAvailability (None from a build that made none)."""
+    path = Path(build_dir) / MAP_FILE
+    if not path.exists():
+        return None
+    with open(path, "rb") as fh:
+        return pickle.load(fh)

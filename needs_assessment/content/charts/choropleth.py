@@ -1,0 +1,437 @@
+"""Maps from boundary files: the LSOA choropleth of a measure's rate, and the map of the districts.
+
+Both are drawn with matplotlib from WKB polygons in British National Grid (the build's map
+geography, measures/geography.py): shapely turns them into paths, nothing is fetched, no tiles.
+
+The choropleth (`choropleth_data`, `draw_choropleth`, `choropleth_map`):
+
+* the rate per 1,000 residents in each LSOA in the latest 12 months, from the records and the ONS
+  LSOA population (the latest mid-year estimate), on the map's areas (the best-fit lookup may put
+  several of the records' LSOAs in one);
+* disclosure control before anything is drawn: counts of 1 to threshold-1 are suppressed, and so is
+  a second LSOA of the district where one would otherwise be worked out from the district's
+  published total (measures/disclosure.py); their rate is hidden too, and they are drawn hatched
+  with a legend entry of their own, never as a zero or a class;
+* five classes of about equal numbers of LSOAs (quintiles of the published rates, rounded to the
+  one decimal place shown), named in the legend with their ranges and how many LSOAs each has;
+* a colour-blind-safe sequential palette (viridis, light to dark), every LSOA outlined in dark grey
+  so that the lightest class keeps more than 3:1 contrast with its outline; district outlines and
+  names on top; the highest LSOA labelled. The legend, labels and alt text carry the meaning, not
+  colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps, patheffects
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+
+from .. import findings as F
+from ...measures import disclosure
+from ...measures.result import MeasureResult
+from ..text import chart_label
+from .style import Chart, ChartDataError, SECONDARY_TEXT, STYLE, TEXT, WIDTH_IN, _figure, _period_text, _save, _titles, \
+    source_text
+
+CLASSES = 5
+CLASSIFICATION = "quintiles"   # said in the legend, caption and alt text
+OUTLINE = SECONDARY_TEXT        # LSOA edges: 5.7:1 against the lightest class
+SUPPRESSED_LABEL = "[c] suppressed"
+NO_FIGURE_LABEL = "no figure"
+BOUNDARY_SOURCE = ("ONS boundaries, Open Government Licence v3.0; contains OS data © Crown copyright and database "
+                   "right")
+HIGHEST_NAMED = 3               # the alt text names the highest and lowest LSOAs
+
+
+def class_colours(n: int) -> np.ndarray:
+    """The classes' colours, lightest first: viridis (colour-blind safe, ordered in lightness)."""
+    return colormaps["viridis_r"](np.linspace(0.0, 0.8, n)) if n > 1 else colormaps["viridis_r"]([0.4])
+
+
+def relative_luminance(rgb) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (components 0..1)."""
+    c = np.asarray(rgb[:3], float)
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
+
+
+def contrast_ratio(a, b) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+def quantile_breaks(rates: np.ndarray, k: int = CLASSES) -> list[float]:
+    """Upper bounds of up to k classes of about equal numbers of areas (quintiles for k = 5), on
+    rates rounded to one decimal place, as published: the last bound is the highest rate."""
+    rates = np.round(np.asarray(rates, float), 1)
+    rates = rates[~np.isnan(rates)]
+    if rates.size == 0:
+        return []
+    bounds = [float(np.round(np.quantile(rates, q / k), 1)) for q in range(1, k)] + [float(rates.max())]
+    return sorted(set(bounds))
+
+
+def class_labels(breaks: list[float]) -> list[str]:
+    labels, lower = [], None
+    for upper in breaks:
+        labels.append(f"up to {F.format_number(upper, 1)}" if lower is None
+                      else f"{F.format_number(lower + 0.1, 1)} to {F.format_number(upper, 1)}")
+        lower = upper
+    return labels
+
+
+def classify(rates, breaks: list[float]) -> np.ndarray:
+    """Index of each rate's class (rounded to one decimal place): rate <= its class's upper bound
+    and above the one before (the classes are closed on the right, as mapclassify's are); -1 for none."""
+    rounded = np.round(np.asarray(rates, float), 1)
+    out = np.full(rounded.shape, -1, dtype=int)
+    ok = ~np.isnan(rounded)
+    out[ok] = np.searchsorted(np.asarray(breaks), rounded[ok], side="left")
+    return out
+
+
+def choropleth_data(lsoa_counts: pd.DataFrame, members: pd.DataFrame, areas: pd.DataFrame,
+                    threshold: int) -> pd.DataFrame:
+    """One row per map area: code, name, district, count, population, rate per 1,000, its class,
+    and whether it is suppressed (count and rate then missing). `lsoa_counts`: lsoa_code, count,
+    population (the records' LSOAs); `members`: lsoa_code -> code (the map area); `areas`: code,
+    name, district. attrs: breaks, labels, the records' LSOAs not on the map and their records."""
+    placed = lsoa_counts.merge(members, on="lsoa_code", how="inner")
+    sums = placed.groupby("code")[["count", "population"]].sum()
+    frame = areas[["code", "name", "district"]].merge(sums, left_on="code", right_index=True, how="inner")
+    frame = frame.rename(columns={"code": "lsoa_code", "name": "lsoa_name"}).reset_index(drop=True)
+    frame["rate_per_1000"] = np.where(frame["population"] > 0, frame["count"] / frame["population"].where(
+        frame["population"] > 0) * 1000, np.nan)
+    # the districts' totals are published: a district whose LSOAs hide one count hides a second
+    controlled = disclosure.suppress_counts(frame, ["count"], threshold, group_columns="district",
+                                            derived_columns={"count": ["rate_per_1000"]})
+    frame["count"] = controlled.table["count"]
+    frame["rate_per_1000"] = controlled.table["rate_per_1000"].astype(float)
+    frame["suppressed"] = (controlled.flags["count"] != "").to_numpy()
+    frame["suppression"] = controlled.flags["count"].to_numpy()
+    breaks = quantile_breaks(frame.loc[~frame["suppressed"], "rate_per_1000"].to_numpy())
+    labels = class_labels(breaks)
+    index = classify(frame["rate_per_1000"].to_numpy(), breaks)
+    frame["rate_class"] = [labels[i] if i >= 0 else (SUPPRESSED_LABEL if s else NO_FIGURE_LABEL)
+                           for i, s in zip(index, frame["suppressed"])]
+    frame["class_number"] = np.where(index >= 0, index + 1, 0)
+    frame["rate_per_1000"] = frame["rate_per_1000"].round(1)
+    unplaced = lsoa_counts[~lsoa_counts["lsoa_code"].isin(members["lsoa_code"])]
+    frame = frame.sort_values(["district", "lsoa_name", "lsoa_code"], kind="stable").reset_index(drop=True)
+    frame.attrs.update(breaks=breaks, labels=labels, classification=CLASSIFICATION,
+                       unplaced_lsoas=sorted(unplaced["lsoa_code"]), unplaced_records=int(unplaced["count"].sum()))
+    return frame
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+def _paths(wkbs, scale: float = 1000.0) -> list[MplPath]:
+    """matplotlib paths of WKB (multi)polygons, holes kept, in km."""
+    import shapely  # noqa: PLC0415 - a chapter without maps never loads it
+
+    out = []
+    for geom in shapely.from_wkb(list(wkbs)):
+        verts, codes = [], []
+        for part in shapely.get_parts(geom):
+            if part.geom_type not in ("Polygon", "MultiPolygon"):
+                continue
+            for poly in shapely.get_parts(part):
+                for ring in [poly.exterior, *poly.interiors]:
+                    xy = np.asarray(ring.coords, float) / scale
+                    if len(xy) < 4:
+                        continue
+                    verts.append(xy)
+                    codes.append(np.r_[MplPath.MOVETO, np.full(len(xy) - 2, MplPath.LINETO), MplPath.CLOSEPOLY])
+        out.append(MplPath(np.concatenate(verts), np.concatenate(codes).astype(np.uint8)) if verts
+                   else MplPath(np.zeros((1, 2))))
+    return out
+
+
+def _label_points(wkbs, scale: float = 1000.0) -> np.ndarray:
+    import shapely  # noqa: PLC0415
+
+    points = shapely.point_on_surface(shapely.from_wkb(list(wkbs)))
+    return shapely.get_coordinates(points) / scale
+
+
+def _extent(paths: list[MplPath]) -> tuple[float, float, float, float]:
+    xy = np.concatenate([p.vertices for p in paths])
+    return float(xy[:, 0].min()), float(xy[:, 0].max()), float(xy[:, 1].min()), float(xy[:, 1].max())
+
+
+def _map_axes(extent, legend_rows: int):
+    x0, x1, y0, y1 = extent
+    aspect = (y1 - y0) / max(x1 - x0, 1e-9)
+    fig, ax = _figure(min(max(WIDTH_IN * aspect + 0.35 + 0.2 * legend_rows, 3.8), 9.0))
+    pad = 0.02 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig, ax
+
+
+def _scale_bar(ax, extent) -> None:
+    x0, x1, y0, y1 = extent
+    bar = next((b for b in (50, 20, 10, 5, 2, 1, 0.5) if b <= (x1 - x0) / 4), 0.5)
+    bx, by = x0, y0 - 0.01 * (y1 - y0)
+    ax.plot([bx, bx + bar], [by, by], color=TEXT, linewidth=2.5, solid_capstyle="butt", zorder=6)
+    ax.text(bx + bar / 2, by + 0.012 * (y1 - y0), f"{F.format_number(bar, 1 if bar < 1 else 0)} km", ha="center",
+            va="bottom", fontsize=9, color=SECONDARY_TEXT, zorder=6)
+
+
+HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
+
+
+def _district_layer(ax, districts: pd.DataFrame) -> None:
+    if districts.empty:
+        return
+    paths = _paths(districts["geometry"])
+    ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolor="none", edgecolor=TEXT,
+                                      linewidth=1.4, zorder=3))
+    for (x, y), name in zip(_label_points(districts["geometry"]), districts["name"]):
+        ax.text(x, y, chart_label(name), ha="center", va="center", fontsize=9.5, fontweight="bold", color=TEXT,
+                path_effects=HALO, zorder=5)
+
+
+def draw_choropleth(data: pd.DataFrame, shapes: pd.Series, districts: pd.DataFrame, path: str | Path, *,
+                    title: str, alt_text: str, empty: pd.DataFrame | None = None, legend_title: str = "",
+                    highlight: str | None = None, titles: bool = False, subtitle: str = "") -> Path:
+    """Draw a choropleth: `data` (choropleth_data) with `shapes` (WKB by lsoa_code), district
+    outlines and names on top, areas of `empty` without a figure, the LSOA `highlight` labelled."""
+    breaks, labels = data.attrs["breaks"], data.attrs["labels"]
+    colours = class_colours(len(breaks))
+    paths = _paths(shapes.loc[data["lsoa_code"]].to_numpy())
+    empty_paths = _paths(empty["geometry"]) if empty is not None and len(empty) else []
+    with matplotlib.rc_context(STYLE):
+        extent = _extent(paths + empty_paths)
+        n_legend = len(breaks) + int(data["suppressed"].any()) + int(bool(empty_paths)
+                                                                      or (data["class_number"] == 0).any())
+        fig, ax = _map_axes(extent, math.ceil(n_legend / 2))
+        number = data["class_number"].to_numpy()
+        shown = number > 0
+        faces = [colours[i - 1] for i in number[shown]]
+        ax.add_collection(PatchCollection([PathPatch(p) for p, s in zip(paths, shown) if s], facecolor=faces, edgecolor=OUTLINE,
+                                          linewidth=0.3, zorder=1))
+        suppressed = data["suppressed"].to_numpy()
+        if suppressed.any():
+            ax.add_collection(PatchCollection([PathPatch(p) for p, s in zip(paths, suppressed) if s], facecolor="white",
+                                              edgecolor=OUTLINE, hatch="/////", linewidth=0.3, zorder=1))
+        no_figure = [p for p, n, s in zip(paths, number, suppressed) if n == 0 and not s] + empty_paths
+        if no_figure:
+            ax.add_collection(PatchCollection([PathPatch(p) for p in no_figure], facecolor="#EEEEEE", edgecolor=OUTLINE, hatch="...",
+                                              linewidth=0.3, zorder=1))
+        _district_layer(ax, districts)
+        if highlight is not None and (data["lsoa_code"] == highlight).any():
+            row = data[data["lsoa_code"] == highlight].iloc[0]
+            (x, y), = _label_points(shapes.loc[[highlight]].to_numpy())
+            ax.annotate(f"{chart_label(row['lsoa_name'])}: {F.format_number(row['rate_per_1000'], 1)}",
+                        xy=(x, y), xytext=(24, 20), textcoords="offset points", ha="left", va="bottom", fontsize=9,
+                        color=TEXT, path_effects=HALO, zorder=6,
+                        arrowprops=dict(arrowstyle="-", color=TEXT, linewidth=0.8))
+        _scale_bar(ax, extent)
+        counts = data["rate_class"].value_counts()
+        handles = [Patch(facecolor=colours[i], edgecolor=OUTLINE, linewidth=0.6,
+                         label=f"{label} ({_lsoas(int(counts.get(label, 0)))})") for i, label in enumerate(labels)]
+        if suppressed.any():
+            handles.append(Patch(facecolor="white", edgecolor=OUTLINE, hatch="/////", linewidth=0.6,
+                                 label=f"{SUPPRESSED_LABEL} ({_lsoas(int(suppressed.sum()))})"))
+        if no_figure:
+            handles.append(Patch(facecolor="#EEEEEE", edgecolor=OUTLINE, hatch="...", linewidth=0.6,
+                                 label=f"no figure ({_lsoas(len(no_figure))})"))
+        ax.legend(handles=handles, title=legend_title, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,
+                  fontsize=9, title_fontsize=9.5, alignment="left", frameon=False)
+        if titles:
+            _titles(fig, title, subtitle)
+        return _save(fig, path, title, alt_text)
+
+
+def _lsoas(n: int) -> str:
+    return f"{n} LSOA{'s' if n != 1 else ''}"
+
+
+# --- for a measure -------------------------------------------------------------------------------
+
+def measure_choropleth_data(result: MeasureResult, geography) -> pd.DataFrame:
+    counts = result.extras.get("lsoa_counts")
+    if counts is None or counts.empty or geography is None or geography.lsoas.empty:
+        raise ChartDataError(f"{result.measure_id}: no LSOA rates or no LSOA boundaries to map")
+    memo = result.__dict__.setdefault("_choropleth_data", {})
+    key = (id(counts), id(geography))
+    if key not in memo:
+        memo.clear()
+        memo[key] = choropleth_data(counts, geography.members, geography.lsoas, result.suppression_threshold)
+    return memo[key]
+
+
+def _published(data: pd.DataFrame) -> pd.DataFrame:
+    return data[data["class_number"] > 0]
+
+
+def headline_for_choropleth(result: MeasureResult, data: pd.DataFrame) -> str:
+    shown = _published(data)
+    name = F.lower_first(result.title)
+    if shown.empty:
+        return f"No neighbourhood of {result.area_name} has a {name} rate that can be published"
+    top = shown.sort_values(["rate_per_1000", "lsoa_code"], ascending=[False, True]).iloc[0]
+    return f"The highest rate of {name} is in {top['lsoa_name']}, in {top['district']}"
+
+
+def subtitle_for_choropleth(result: MeasureResult) -> str:
+    return f"Rate per 1,000 residents in each neighbourhood (LSOA), {result.area_name}, {_period_text(result)}"
+
+
+def _rate(v) -> str:
+    return f"{F.format_number(v, 1)} per 1,000"
+
+
+def district_rates(result: MeasureResult) -> pd.DataFrame:
+    """Each district's records per 1,000 residents of its LSOAs (the map's own rate, whatever the
+    measure's denominator), highest first; districts with fewer records than the threshold left out."""
+    counts = result.extras.get("lsoa_counts")
+    if counts is None or counts.empty:
+        return pd.DataFrame(columns=["district", "count", "population", "rate"])
+    sums = counts.groupby("district")[["count", "population"]].sum().reset_index()
+    sums = sums[(sums["count"] >= result.suppression_threshold) & (sums["population"] > 0)]
+    sums["rate"] = sums["count"] / sums["population"] * 1000
+    return sums.sort_values(["rate", "district"], ascending=[False, True]).reset_index(drop=True)
+
+
+def alt_text_for_choropleth(result: MeasureResult, data: pd.DataFrame) -> str:
+    """Where the rates are highest and lowest: by district (the published district rates) and the
+    named LSOAs at each end, the classes, and how many LSOAs are suppressed or have no figure."""
+    shown = _published(data).sort_values(["rate_per_1000", "lsoa_code"], ascending=[False, True])
+    name = F.lower_first(result.title)
+    breaks = data.attrs["breaks"]
+    text = (f"Map of the rate of {name} per 1,000 residents in each of the {len(data):,} neighbourhoods (LSOAs) of "
+            f"{result.area_name}, {F.period_phrase(result.period_start, result.period_end)}, in {len(breaks)} classes "
+            f"of about equal numbers of LSOAs ({CLASSIFICATION} of the published rates, from "
+            f"{F.format_number(shown['rate_per_1000'].min(), 1) if len(shown) else '-'} to "
+            f"{F.format_number(shown['rate_per_1000'].max(), 1) if len(shown) else '-'}), lighter for lower rates, "
+            "with district outlines.")
+    districts = district_rates(result)
+    if len(districts) > 1:
+        hi, lo = districts.iloc[0], districts.iloc[-1]
+        text += (f" By district, the rate per 1,000 residents is highest in {hi['district']} ({_rate(hi['rate'])}) "
+                 f"and lowest in {lo['district']} ({_rate(lo['rate'])}).")
+    if len(shown):
+        def items(rows):
+            return F._join([f"{r.lsoa_name} in {r.district} ({_rate(r.rate_per_1000)})" for r in rows.itertuples()])
+        text += f" The highest rates are in {items(shown.head(HIGHEST_NAMED))}."
+        text += f" The lowest are in {items(shown.tail(HIGHEST_NAMED).iloc[::-1])}."
+    n_supp = int(data["suppressed"].sum())
+    if n_supp:
+        text += (f" {_lsoas(n_supp).replace('LSOA', 'neighbourhood', 1)} "
+                 f"{'are' if n_supp != 1 else 'is'} hatched as suppressed: fewer than "
+                 f"{result.suppression_threshold} records, or hidden so that such a count cannot be worked out.")
+    return text
+
+
+def choropleth_map(result: MeasureResult, geography, path: str | Path, *, titles: bool = False) -> Chart:
+    """The LSOA choropleth of a measure's rate per 1,000 residents (see the module notes)."""
+    data = measure_choropleth_data(result, geography)
+    if _published(data).empty:
+        raise ChartDataError(f"{result.measure_id}: no LSOA rate can be published")
+    shapes = geography.lsoas.set_index("code")["geometry"]
+    title, subtitle = headline_for_choropleth(result, data), subtitle_for_choropleth(result)
+    alt = alt_text_for_choropleth(result, data)
+    top = _published(data).sort_values(["rate_per_1000", "lsoa_code"], ascending=[False, True]).iloc[0]
+    draw_choropleth(data, shapes, geography.districts, path, title=title, alt_text=alt, empty=geography.empty,
+                    legend_title=f"Rate per 1,000 residents ({CLASSIFICATION}: about equal numbers of LSOAs)",
+                    highlight=top["lsoa_code"], titles=titles, subtitle=subtitle)
+    notes = [choropleth_note(result, data, geography)]
+    source = f"{source_text(result)}; {BOUNDARY_SOURCE}"
+    columns = ["lsoa_code", "lsoa_name", "district", "count", "population", "rate_per_1000", "rate_class",
+               "suppressed"]
+    return Chart(Path(path), title, subtitle, alt, data[columns].copy(), f"{title}. Source: {source}.", source,
+                 "choropleth", notes=notes)
+
+
+def choropleth_note(result: MeasureResult, data: pd.DataFrame, geography) -> str:
+    threshold = result.suppression_threshold
+    text = (f"Classes are {CLASSIFICATION} of the published LSOA rates (each class holds about a fifth of the "
+            f"LSOAs; ranges rounded to one decimal place, upper bound included). LSOAs with 1 to {threshold - 1} "
+            "records, and where needed a second LSOA of the same district so that such a count cannot be worked out "
+            "from the district's total, are hatched as suppressed [c]. Residents: the latest ONS mid-year estimate "
+            f"for each LSOA. Areas: {geography.method}.")
+    if result.definition.denominator == "households":
+        text += (" The measure's own rate is per 1,000 households; the map's is per 1,000 residents, the "
+                 "denominator published for every LSOA.")
+    if len(geography.empty):
+        text += (f" {_lsoas(len(geography.empty))} of the boundary file that no LSOA of the records fits best "
+                 "(split off in 2021) are drawn with no figure.")
+    unplaced = data.attrs.get("unplaced_lsoas", [])
+    if unplaced:
+        records = data.attrs.get("unplaced_records", 0)
+        shown = (F.format_number(records, 0) if records >= threshold or records == 0
+                 else f"fewer than {threshold}")
+        text += (f" {len(unplaced)} LSOA{'s' if len(unplaced) != 1 else ''} of the population file "
+                 f"({', '.join(unplaced[:5])}{' ...' if len(unplaced) > 5 else ''}), with {shown} records, could "
+                 "not be placed on the map: the boundary file does not have them"
+                 + ("" if "lookup" in geography.method else " (an ONS LSOA 2011 to 2021 best-fit lookup would place "
+                    "them if the years of the boundaries and the records differ)") + ".")
+    return text
+
+
+def top_rates_frame(data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The LSOAs with the highest published rates (beside the map)."""
+    shown = _published(data).sort_values(["rate_per_1000", "lsoa_code"], ascending=[False, True]).head(n)
+    return shown[["lsoa_code", "lsoa_name", "district", "count", "population", "rate_per_1000",
+                  "rate_class"]].reset_index(drop=True)
+
+
+# --- the districts, for the area profile -----------------------------------------------------------
+
+def district_map(geography, profile: pd.DataFrame, path: str | Path, *, area_name: str,
+                 titles: bool = False) -> Chart:
+    """The force area's districts, outlined and named, each shaded by its residents (the area
+    profile's table gives the figures): a map of where the districts are."""
+    districts = geography.districts if geography is not None else pd.DataFrame()
+    if districts.empty:
+        raise ChartDataError("no district boundaries to map")
+    people = profile.set_index("area")["population"] if "population" in profile else pd.Series(dtype=float)
+    data = pd.DataFrame({"district": districts["name"].to_numpy(),
+                         "residents": [people.get(d, np.nan) for d in districts["name"]]})
+    paths = _paths(districts["geometry"])
+    import shapely  # noqa: PLC0415
+
+    data["area_km2"] = (shapely.area(shapely.from_wkb(list(districts["geometry"]))) / 1e6).round(1)
+    with matplotlib.rc_context(STYLE):
+        extent = _extent(paths)
+        fig, ax = _map_axes(extent, 0)
+        fills = ["#D2E2F1", "#F6D7C3", "#D9EAD3", "#E8D8EC", "#FFF2C6", "#DDEFF0"]  # light, told apart by names
+        ax.add_collection(PatchCollection([PathPatch(p) for p in paths],
+                                          facecolor=[fills[i % len(fills)] for i in range(len(paths))],
+                                          edgecolor=TEXT, linewidth=1.2, zorder=1))
+        for (x, y), name, residents in zip(_label_points(districts["geometry"]), data["district"], data["residents"]):
+            label = chart_label(name) + (f"\n{F.format_number(residents, 0)} residents" if pd.notna(residents) else "")
+            ax.text(x, y, label, ha="center", va="center", fontsize=9.5, color=TEXT, path_effects=HALO, zorder=5,
+                    linespacing=1.3, fontweight="bold")
+        _scale_bar(ax, extent)
+        title = f"{area_name} has {len(districts)} district{'s' if len(districts) != 1 else ''}"
+        largest = data.sort_values("area_km2", ascending=False).iloc[0]
+        alt = (f"Map of the {len(districts)} districts of {area_name}: "
+               + F._join([f"{r.district}" + (f" ({F.format_number(r.residents, 0)} residents, "
+                                             f"{F.format_number(r.area_km2, 0)} square km)" if pd.notna(r.residents)
+                                             else f" ({F.format_number(r.area_km2, 0)} square km)")
+                          for r in data.itertuples()])
+               + f". The largest by area is {largest['district']}. Each district is outlined and named; the "
+               "shading only tells neighbouring districts apart.")
+        subtitle = f"Districts of {area_name}, outlined and named, with their residents"
+        if titles:
+            _titles(fig, title, subtitle)
+        _save(fig, path, title, alt)
+    source = f"{BOUNDARY_SOURCE}; residents: ONS mid-year population estimates"
+    return Chart(Path(path), title, subtitle, alt, data, f"{title}. Source: {source}.", source, "district_map")
