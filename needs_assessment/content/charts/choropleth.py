@@ -206,55 +206,66 @@ def _district_layer(ax, districts: pd.DataFrame) -> None:
                 path_effects=HALO, zorder=5)
 
 
-def draw_choropleth(data: pd.DataFrame, shapes: pd.Series, districts: pd.DataFrame, path: str | Path, *,
-                    title: str, alt_text: str, empty: pd.DataFrame | None = None, legend_title: str = "",
-                    highlight: str | None = None, titles: bool = False, subtitle: str = "") -> Path:
-    """Draw a choropleth: `data` (choropleth_data) with `shapes` (WKB by lsoa_code), district
-    outlines and names on top, areas of `empty` without a figure, the LSOA `highlight` labelled."""
+def choropleth_figure(data: pd.DataFrame, shapes: pd.Series, districts: pd.DataFrame, *,
+                      empty: pd.DataFrame | None = None, legend_title: str = "", highlight: str | None = None,
+                      title: str = "", subtitle: str = "", titles: bool = False):
+    """The choropleth as a Figure (call inside `matplotlib.rc_context(STYLE)`): `data`
+    (choropleth_data) with `shapes` (WKB by lsoa_code), district outlines and names on top, the areas
+    of `empty` without a figure, the LSOA `highlight` labelled with its rate. Pure: nothing is read
+    or written, so it can be drawn anywhere."""
     breaks, labels = data.attrs["breaks"], data.attrs["labels"]
     colours = class_colours(len(breaks))
     paths = _paths(shapes.loc[data["lsoa_code"]].to_numpy())
     empty_paths = _paths(empty["geometry"]) if empty is not None and len(empty) else []
+    extent = _extent(paths + empty_paths)
+    number = data["class_number"].to_numpy()
+    suppressed = data["suppressed"].to_numpy()
+    no_figure = [p for p, n, s in zip(paths, number, suppressed) if n == 0 and not s] + empty_paths
+    n_legend = len(breaks) + int(suppressed.any()) + int(bool(no_figure))
+    fig, ax = _map_axes(extent, math.ceil(n_legend / 2))
+    shown = number > 0
+    classes = PatchCollection([PathPatch(p) for p, s in zip(paths, shown) if s],
+                              facecolor=[colours[i - 1] for i in number[shown]], edgecolor=OUTLINE, linewidth=0.3,
+                              zorder=1)
+    classes.set_gid("classes")
+    ax.add_collection(classes)
+    if suppressed.any():
+        hidden = PatchCollection([PathPatch(p) for p, s in zip(paths, suppressed) if s], facecolor="white",
+                                 edgecolor=OUTLINE, hatch="/////", linewidth=0.3, zorder=1)
+        hidden.set_gid("suppressed")
+        ax.add_collection(hidden)
+    if no_figure:
+        ax.add_collection(PatchCollection([PathPatch(p) for p in no_figure], facecolor="#EEEEEE", edgecolor=OUTLINE,
+                                          hatch="...", linewidth=0.3, zorder=1))
+    _district_layer(ax, districts)
+    if highlight is not None and (data["lsoa_code"] == highlight).any():
+        row = data[data["lsoa_code"] == highlight].iloc[0]
+        (x, y), = _label_points(shapes.loc[[highlight]].to_numpy())
+        ax.annotate(f"{chart_label(row['lsoa_name'])}: {F.format_number(row['rate_per_1000'], 1)}",
+                    xy=(x, y), xytext=(24, 20), textcoords="offset points", ha="left", va="bottom", fontsize=9,
+                    color=TEXT, path_effects=HALO, zorder=6, arrowprops=dict(arrowstyle="-", color=TEXT, linewidth=0.8))
+    _scale_bar(ax, extent)
+    counts = data["rate_class"].value_counts()
+    handles = [Patch(facecolor=colours[i], edgecolor=OUTLINE, linewidth=0.6,
+                     label=f"{label} ({_lsoas(int(counts.get(label, 0)))})") for i, label in enumerate(labels)]
+    if suppressed.any():
+        handles.append(Patch(facecolor="white", edgecolor=OUTLINE, hatch="/////", linewidth=0.6,
+                             label=f"{SUPPRESSED_LABEL} ({_lsoas(int(suppressed.sum()))})"))
+    if no_figure:
+        handles.append(Patch(facecolor="#EEEEEE", edgecolor=OUTLINE, hatch="...", linewidth=0.6,
+                             label=f"{NO_FIGURE_LABEL} ({_lsoas(len(no_figure))})"))
+    ax.legend(handles=handles, title=legend_title, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,
+              fontsize=9, title_fontsize=9.5, alignment="left", frameon=False)
+    if titles:
+        _titles(fig, title, subtitle)
+    return fig
+
+
+def draw_choropleth(data: pd.DataFrame, shapes: pd.Series, districts: pd.DataFrame, path: str | Path, *,
+                    title: str, alt_text: str, **kw) -> Path:
+    """choropleth_figure, saved as the house PNG with its title and alt text."""
     with matplotlib.rc_context(STYLE):
-        extent = _extent(paths + empty_paths)
-        n_legend = len(breaks) + int(data["suppressed"].any()) + int(bool(empty_paths)
-                                                                      or (data["class_number"] == 0).any())
-        fig, ax = _map_axes(extent, math.ceil(n_legend / 2))
-        number = data["class_number"].to_numpy()
-        shown = number > 0
-        faces = [colours[i - 1] for i in number[shown]]
-        ax.add_collection(PatchCollection([PathPatch(p) for p, s in zip(paths, shown) if s], facecolor=faces, edgecolor=OUTLINE,
-                                          linewidth=0.3, zorder=1))
-        suppressed = data["suppressed"].to_numpy()
-        if suppressed.any():
-            ax.add_collection(PatchCollection([PathPatch(p) for p, s in zip(paths, suppressed) if s], facecolor="white",
-                                              edgecolor=OUTLINE, hatch="/////", linewidth=0.3, zorder=1))
-        no_figure = [p for p, n, s in zip(paths, number, suppressed) if n == 0 and not s] + empty_paths
-        if no_figure:
-            ax.add_collection(PatchCollection([PathPatch(p) for p in no_figure], facecolor="#EEEEEE", edgecolor=OUTLINE, hatch="...",
-                                              linewidth=0.3, zorder=1))
-        _district_layer(ax, districts)
-        if highlight is not None and (data["lsoa_code"] == highlight).any():
-            row = data[data["lsoa_code"] == highlight].iloc[0]
-            (x, y), = _label_points(shapes.loc[[highlight]].to_numpy())
-            ax.annotate(f"{chart_label(row['lsoa_name'])}: {F.format_number(row['rate_per_1000'], 1)}",
-                        xy=(x, y), xytext=(24, 20), textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                        color=TEXT, path_effects=HALO, zorder=6,
-                        arrowprops=dict(arrowstyle="-", color=TEXT, linewidth=0.8))
-        _scale_bar(ax, extent)
-        counts = data["rate_class"].value_counts()
-        handles = [Patch(facecolor=colours[i], edgecolor=OUTLINE, linewidth=0.6,
-                         label=f"{label} ({_lsoas(int(counts.get(label, 0)))})") for i, label in enumerate(labels)]
-        if suppressed.any():
-            handles.append(Patch(facecolor="white", edgecolor=OUTLINE, hatch="/////", linewidth=0.6,
-                                 label=f"{SUPPRESSED_LABEL} ({_lsoas(int(suppressed.sum()))})"))
-        if no_figure:
-            handles.append(Patch(facecolor="#EEEEEE", edgecolor=OUTLINE, hatch="...", linewidth=0.6,
-                                 label=f"no figure ({_lsoas(len(no_figure))})"))
-        ax.legend(handles=handles, title=legend_title, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,
-                  fontsize=9, title_fontsize=9.5, alignment="left", frameon=False)
-        if titles:
-            _titles(fig, title, subtitle)
+        fig = choropleth_figure(data, shapes, districts, title=title, **kw)
         return _save(fig, path, title, alt_text)
 
 
