@@ -251,7 +251,7 @@ def test_without_the_lookup_the_lsoas_that_cannot_be_placed_are_named(tmp_path):
     ('{"type": "FeatureCollection", "crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:EPSG::27700" } }, '
      '"features": [{"type": "Feature", "properties": {"LSOA21CD": "E01000001"}, '
      '"geometry": {"type": "Polygon", "coordinates": [[[-1.5, 54.7], [-1.4, 54.7], [-1.4, 54.8], [-1.5, 54.7]]]}}]}',
-     "not in Great Britain"),
+     "a few metres across"),
 ])
 def test_bad_boundary_files_get_a_message_naming_the_file_and_what_was_expected(tmp_path, text, problem):
     path = tmp_path / "LSOA_2021_bad.geojson"

@@ -159,6 +159,11 @@ def read_boundaries(source, fmt: str) -> pd.DataFrame:
                                    "the areas are not in Great Britain", found=f"bounds {x0:.0f}, {y0:.0f}, {x1:.0f}, {y1:.0f}",
                             expected="a file whose declared coordinate system is the one its coordinates are in")
     shapes = projected.geometry.to_numpy()
+    if float(np.median(shapely.area(shapes))) < 1000.0:    # smaller than a house plot: degrees read as metres
+        raise DataFileError(label, f"the areas are a few metres across in the coordinate system the file declares "
+                                   f"({frame.crs.name}), so its coordinates are in another one",
+                            expected="a file whose declared coordinate system is the one its coordinates are in "
+                                     "(the areas not in Great Britain at their size)")
     invalid = ~shapely.is_valid(shapes)
     if invalid.any():      # generalised files have the odd self-touching ring: mended, not refused
         shapes[invalid] = shapely.make_valid(shapes[invalid])

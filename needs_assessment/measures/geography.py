@@ -1,9 +1,10 @@
 """The map's areas: the LSOAs and districts the choropleths draw, matched to the records' LSOA codes.
 
 Street records to 2022 carry 2011 LSOA codes, later ones 2021 codes; a boundary file is of one
-year's geography. When most of the records' LSOAs (those of the LSOA population file, which the
-rates are of) are in the boundary file, they are matched by code. Otherwise, with the ONS best-fit
-lookup (format ons_lsoa_lookup), both are brought to the 2021 geography:
+year's geography. The records' LSOAs (those of the LSOA population file, which the rates are of) are
+matched by code when they are of the boundary file's year. With the ONS best-fit lookup (format
+ons_lsoa_lookup), their year is the lookup column holding more of their codes (most LSOAs kept their
+code in 2021), and when it differs from the boundaries' both are brought to the 2021 geography:
 
 * records of 2011, boundaries of 2021: each 2011 LSOA's records and residents count in the 2021
   LSOA it fits best; a 2021 LSOA that no 2011 LSOA fits best (one split off in 2021) is drawn
@@ -26,8 +27,6 @@ import pandas as pd
 
 from ..params import Params
 
-# Below this share of the records' LSOAs found in the boundary file by code, the vintages differ.
-SAME_VINTAGE_SHARE = 0.9
 
 
 @dataclass
@@ -88,14 +87,19 @@ def place_lsoas(records: pd.DataFrame, boundaries: pd.DataFrame,
     by_code = boundaries.set_index("code")
     direct = codes & set(by_code.index)
     empty = pd.DataFrame(columns=["code", "name", "geometry"])
-    if len(direct) >= SAME_VINTAGE_SHARE * max(len(codes), 1) or lookup is None or vintage not in (2011, 2021):
+    records_vintage = vintage
+    if lookup is not None and vintage in (2011, 2021):
+        # most LSOAs kept their code in 2021: the records' year is the column that holds more of them
+        in11, in21 = len(codes & set(lookup["lsoa11_code"])), len(codes & set(lookup["lsoa21_code"]))
+        records_vintage = vintage if in11 == in21 else (2011 if in11 > in21 else 2021)
+    if records_vintage == vintage or lookup is None or vintage not in (2011, 2021):
         mine = records[records["lsoa_code"].isin(direct)]
         lsoas = pd.DataFrame({"code": mine["lsoa_code"].to_numpy(), "name": mine["lsoa_name"].to_numpy(),
                               "district": mine["district"].to_numpy(),
                               "geometry": by_code.loc[mine["lsoa_code"], "geometry"].to_numpy()})
         members = pd.DataFrame({"lsoa_code": lsoas["code"], "code": lsoas["code"]})
         method = f"matched by LSOA code to the {vintage} boundaries"
-        if len(direct) < len(codes) and lookup is None:
+        if len(direct) < len(codes) and lookup is None and vintage in (2011, 2021):
             method += " (no LSOA 2011 to 2021 best-fit lookup was given to place the others)"
         return MapGeography(lsoas, members, pd.DataFrame(columns=["name", "geometry"]), empty, method,
                             sorted(codes - direct), vintage)
