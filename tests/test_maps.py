@@ -268,3 +268,26 @@ def test_a_shapefile_without_its_prj_is_refused_not_guessed(tmp_path):
             shutil.copyfile(f, tmp_path / f.name)
     with pytest.raises(DataFileError, match="does not say which coordinate system.*prj"):
         load_paths("ons_pfa_boundaries", tmp_path)
+
+
+def test_init_and_the_data_check_recognise_boundary_files_in_the_downloads(tmp_path):
+    """`build.py init` writes a datasets line for each boundary file and the lookup it finds, by
+    their fields, not their names; `build.py data` describes them."""
+    import shutil
+    from needs_assessment.init.cycle import init_cycle
+    from needs_assessment.measures.report import describe_paths
+    root = tmp_path / "project"
+    downloads = root / "downloads"
+    shutil.copytree(DURHAM_STREET / "2022-01", downloads / "police-uk" / "2022-01")
+    shutil.copytree(DURHAM_LSOAS, downloads / "lsoas")
+    shutil.copytree(PFA, downloads / PFA.name)
+    shutil.copyfile(LOOKUP, downloads / "best-fit.csv")
+    shutil.copytree(PARAMS_FILE.parent / "templates", root / "params" / "templates")
+    result = init_cycle(downloads, root)
+    text = result.params_path.read_text()
+    assert 'lsoa_boundaries:     {format: ons_lsoa_boundaries, path: "downloads/lsoas"}' in text
+    assert "format: ons_pfa_boundaries" in text and "PFA_DEC_2023_EW_BSC.shp" in text
+    assert "format: ons_lsoa_lookup" in text
+    report = describe_paths([downloads / "lsoas", downloads / PFA.name])
+    rows = {d["format"]: d["rows"] for d in report["datasets"]}
+    assert rows == {"ons_lsoa_boundaries": {"boundaries": 389}, "ons_pfa_boundaries": {"boundaries": 43}}

@@ -64,6 +64,10 @@ DATASET_NAMES = {
     "census_ethnicity": "ethnicity",
     "census_households": "households",
     "indicator_template": "force_indicators",
+    "ons_lsoa_boundaries": "lsoa_boundaries",
+    "ons_lad_boundaries": "district_boundaries",
+    "ons_pfa_boundaries": "force_boundaries",
+    "ons_lsoa_lookup": "lsoa_lookup",
 }
 
 BASELINE = (pd.Period("2019-01", freq="M"), pd.Period("2019-12", freq="M"))
