@@ -48,6 +48,10 @@ NO_FIGURE_LABEL = "no figure"
 BOUNDARY_SOURCE = ("ONS boundaries, Open Government Licence v3.0; contains OS data © Crown copyright and database "
                    "right")
 HIGHEST_NAMED = 3               # the alt text names the highest and lowest LSOAs
+# Narrower than the other charts (16 cm): a phone shows the PNG about 330 px wide, and at 12 cm
+# the legend and names are still 10 px high there; the PDF shows it at the width of the column.
+MAP_WIDTH_IN = 12.0 / 2.54
+LABEL_PT = 10.5
 
 
 def class_colours(n: int) -> np.ndarray:
@@ -171,7 +175,8 @@ def _extent(paths: list[MplPath]) -> tuple[float, float, float, float]:
 def _map_axes(extent, legend_rows: int):
     x0, x1, y0, y1 = extent
     aspect = (y1 - y0) / max(x1 - x0, 1e-9)
-    fig, ax = _figure(min(max(WIDTH_IN * aspect + 0.35 + 0.2 * legend_rows, 3.8), 9.0))
+    fig, ax = _figure(min(max(MAP_WIDTH_IN * aspect * 0.92 + 0.2 + 0.22 * legend_rows, 3.2), 7.5))
+    fig.set_figwidth(MAP_WIDTH_IN)
     pad = 0.02 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
@@ -189,7 +194,7 @@ def _scale_bar(ax, extent) -> None:
     bx, by = x0, y0 - 0.01 * (y1 - y0)
     ax.plot([bx, bx + bar], [by, by], color=TEXT, linewidth=2.5, solid_capstyle="butt", zorder=6)
     ax.text(bx + bar / 2, by + 0.012 * (y1 - y0), f"{F.format_number(bar, 1 if bar < 1 else 0)} km", ha="center",
-            va="bottom", fontsize=9, color=SECONDARY_TEXT, zorder=6)
+            va="bottom", fontsize=LABEL_PT, color=SECONDARY_TEXT, zorder=6)
 
 
 HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
@@ -202,7 +207,7 @@ def _district_layer(ax, districts: pd.DataFrame) -> None:
     ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolor="none", edgecolor=TEXT,
                                       linewidth=1.4, zorder=3))
     for (x, y), name in zip(_label_points(districts["geometry"]), districts["name"]):
-        ax.text(x, y, chart_label(name), ha="center", va="center", fontsize=9.5, fontweight="bold", color=TEXT,
+        ax.text(x, y, chart_label(name), ha="center", va="center", fontsize=LABEL_PT, fontweight="bold", color=TEXT,
                 path_effects=HALO, zorder=5)
 
 
@@ -241,9 +246,12 @@ def choropleth_figure(data: pd.DataFrame, shapes: pd.Series, districts: pd.DataF
     if highlight is not None and (data["lsoa_code"] == highlight).any():
         row = data[data["lsoa_code"] == highlight].iloc[0]
         (x, y), = _label_points(shapes.loc[[highlight]].to_numpy())
-        ax.annotate(f"{chart_label(row['lsoa_name'])}: {F.format_number(row['rate_per_1000'], 1)}",
-                    xy=(x, y), xytext=(24, 20), textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                    color=TEXT, path_effects=HALO, zorder=6, arrowprops=dict(arrowstyle="-", color=TEXT, linewidth=0.8))
+        # the label sits in the bottom right corner, clear of the district names, with a line to the LSOA
+        label = ax.annotate(f"Highest: {chart_label(row['lsoa_name'])}\n{F.format_number(row['rate_per_1000'], 1)} "
+                            "per 1,000", xy=(x, y), xytext=(1.0, 0.0), textcoords="axes fraction",
+                            ha="right", va="bottom", fontsize=LABEL_PT, color=TEXT,
+                            path_effects=HALO, zorder=6, arrowprops=dict(arrowstyle="-", color=TEXT, linewidth=0.8))
+        label.set_in_layout(False)
     _scale_bar(ax, extent)
     counts = data["rate_class"].value_counts()
     handles = [Patch(facecolor=colours[i], edgecolor=OUTLINE, linewidth=0.6,
@@ -255,7 +263,8 @@ def choropleth_figure(data: pd.DataFrame, shapes: pd.Series, districts: pd.DataF
         handles.append(Patch(facecolor="#EEEEEE", edgecolor=OUTLINE, hatch="...", linewidth=0.6,
                              label=f"{NO_FIGURE_LABEL} ({_lsoas(len(no_figure))})"))
     ax.legend(handles=handles, title=legend_title, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,
-              fontsize=9, title_fontsize=9.5, alignment="left", frameon=False)
+              fontsize=LABEL_PT, title_fontsize=LABEL_PT, alignment="left", frameon=False, columnspacing=1.2,
+              handlelength=1.6)
     if titles:
         _titles(fig, title, subtitle)
     return fig
@@ -360,10 +369,11 @@ def choropleth_map(result: MeasureResult, geography, path: str | Path, *, titles
     alt = alt_text_for_choropleth(result, data)
     top = _published(data).sort_values(["rate_per_1000", "lsoa_code"], ascending=[False, True]).iloc[0]
     draw_choropleth(data, shapes, geography.districts, path, title=title, alt_text=alt, empty=geography.empty,
-                    legend_title=f"Rate per 1,000 residents ({CLASSIFICATION}: about equal numbers of LSOAs)",
+                    legend_title=f"Rate per 1,000 residents\n({CLASSIFICATION}: about equal numbers of LSOAs)",
                     highlight=top["lsoa_code"], titles=titles, subtitle=subtitle)
     notes = [choropleth_note(result, data, geography)]
-    source = f"{source_text(result)}; {BOUNDARY_SOURCE}"
+    # the map's denominator is residents, whatever the measure's own
+    source = f"{source_text(result).split('; ')[0]}; ONS mid-year population estimates by LSOA; {BOUNDARY_SOURCE}"
     columns = ["lsoa_code", "lsoa_name", "district", "count", "population", "rate_per_1000", "rate_class",
                "suppressed"]
     return Chart(Path(path), title, subtitle, alt, data[columns].copy(), f"{title}. Source: {source}.", source,
@@ -428,7 +438,7 @@ def district_map(geography, profile: pd.DataFrame, path: str | Path, *, area_nam
                                           edgecolor=TEXT, linewidth=1.2, zorder=1))
         for (x, y), name, residents in zip(_label_points(districts["geometry"]), data["district"], data["residents"]):
             label = chart_label(name) + (f"\n{F.format_number(residents, 0)} residents" if pd.notna(residents) else "")
-            ax.text(x, y, label, ha="center", va="center", fontsize=9.5, color=TEXT, path_effects=HALO, zorder=5,
+            ax.text(x, y, label, ha="center", va="center", fontsize=LABEL_PT, color=TEXT, path_effects=HALO, zorder=5,
                     linespacing=1.3, fontweight="bold")
         _scale_bar(ax, extent)
         title = f"{area_name} has {len(districts)} district{'s' if len(districts) != 1 else ''}"
