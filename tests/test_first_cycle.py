@@ -104,6 +104,9 @@ def test_durham_without_boundary_or_population_files_gets_the_hexagon_map(publis
                            and row["LSOA name"].rsplit(" ", 1)[0] in DISTRICTS)
     assert f"{located:,} records with a location in its districts" in alts[0]
     assert "Most records are in County Durham" in alts[0]
+    # no boundary file and no LSOA population: no choropleth, and the text says why
+    assert html.count("There is no map of the rate in each neighbourhood: there is no LSOA boundary file") >= 1
+    assert "ons_population_lsoa" in html
     downloads = sorted((out / "downloads").glob("fig-*-asb-incidents-hexmap.csv"))
     assert len(downloads) == 1
     hexagons = pd.read_csv(downloads[0])

@@ -196,12 +196,13 @@ class ChapterBuilder:
         if raw.source_format != "police_uk_street" or raw.definition.statistic == "proportion" or not raw.has_data:
             return Content()
         maps = self.maps
-        reason = None
+        reasons = []
+        if maps is None or maps.lsoa_reason:
+            reasons.append(maps.lsoa_reason if maps is not None else "the build made no map geography")
         if "lsoa_counts" not in raw.extras:
-            reason = ("the rate in each neighbourhood needs the ONS population estimates by LSOA (format "
-                      "ons_population_lsoa), which are not available")
-        elif maps is None or maps.lsoa_reason:
-            reason = maps.lsoa_reason if maps is not None else "the build made no map geography"
+            reasons.append("the rate in each neighbourhood needs the ONS population estimates by LSOA (format "
+                           "ons_population_lsoa), which are not available")
+        reason = "; and ".join(dict.fromkeys(reasons)) or None
         if reason is None:
             from .charts.choropleth import choropleth_map, measure_choropleth_data, top_rates_frame
             if measure_choropleth_data(raw, maps.geography)["class_number"].gt(0).any():
