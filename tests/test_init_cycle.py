@@ -254,7 +254,8 @@ def test_a_police_uk_zip_and_the_latest_month_every_police_uk_dataset_has(tmp_pa
 
 
 def test_init_on_the_demonstration_data_finds_every_dataset_as_the_demo_params_have_them(tmp_path):
-    """Every one of the 13 formats recognised from its header, with the force, districts and months
+    """Every format of the demonstration data (13 tables and 2 boundary files) recognised from its header
+    or its fields, with the force, districts and months
     the demonstration params were written with (a force not among the 43 loads as in the build)."""
     from needs_assessment.demo.generate import generate_demo_data
     root = tmp_path / "project"

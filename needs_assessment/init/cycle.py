@@ -70,6 +70,10 @@ DATASET_NAMES = {
     "ons_lsoa_lookup": "lsoa_lookup",
 }
 
+# Written into the params only when in the downloads: the build reads no measure from them (the
+# force area outline; the best-fit lookup, needed only when boundaries and records differ in year).
+ONLY_WHEN_FOUND = frozenset({"ons_pfa_boundaries", "ons_lsoa_lookup"})
+
 BASELINE = (pd.Period("2019-01", freq="M"), pd.Period("2019-12", freq="M"))
 # A local authority is a district of the force when at least this share of its LSOAs (IMD) have a
 # record, or (with LSOA names only) when it holds at least this share of the records with a location.
@@ -325,7 +329,8 @@ def survey(folder: str | Path, root: str | Path, slug: str | None = None) -> Fou
         months=months, missing=missing_months(months),
         districts=choose_districts(street, force, imd=imd, lookup=lookup, lookup_label=lookup_label),
         baseline=choose_baseline(months), datasets=datasets,
-        absent=[(name, fmt) for fmt, name in DATASET_NAMES.items() if fmt not in found_formats],
+        absent=[(name, fmt) for fmt, name in DATASET_NAMES.items()
+                if fmt not in found_formats and fmt not in ONLY_WHEN_FOUND],
         unused=[s.label for s in unknown if s.label != lookup_label],
         stats19=int(code[1]) if code else None, most_similar=[force, *group[1]] if group else [],
         period_end=period_end, period_end_note=period_end_note)
