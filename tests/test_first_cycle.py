@@ -107,6 +107,7 @@ def test_durham_without_boundary_or_population_files_gets_the_hexagon_map(publis
     # no boundary file and no LSOA population: no choropleth, and the text says why
     assert html.count("There is no map of the rate in each neighbourhood: there is no LSOA boundary file") >= 1
     assert "ons_population_lsoa" in html
+    assert "These map files of the params file were not available" in html
     downloads = sorted((out / "downloads").glob("fig-*-asb-incidents-hexmap.csv"))
     assert len(downloads) == 1
     hexagons = pd.read_csv(downloads[0])

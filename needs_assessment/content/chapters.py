@@ -374,7 +374,15 @@ class ChapterBuilder:
         force total counts but no district does (neighbouring authorities' LSOAs, no LSOA)."""
         manifest = json.loads((self.build_path / "data-manifest.json").read_text())["datasets"]
         lines = ["## What the data could not give {.unnumbered}\n"]
-        absent = [(n, e) for n, e in manifest.items() if e.get("not_available")]
+        maps_only = ("ons_lsoa_boundaries", "ons_lad_boundaries", "ons_pfa_boundaries", "ons_lsoa_lookup")
+        absent_maps = [(n, e) for n, e in manifest.items() if e.get("not_available") and e["format"] in maps_only]
+        absent = [(n, e) for n, e in manifest.items() if e.get("not_available") and e["format"] not in maps_only]
+        if absent_maps:    # no measure reads them: only the maps that need them are left out, saying why
+            lines.append("These map files of the params file were not available, so the maps that need them are left "
+                         "out (each chapter says why); the hexagon maps need none:\n")
+            lines += [f"- **{name_text(n)}** ({name_text(e['format'])}): {plain(e['not_available'])}"
+                      for n, e in absent_maps]
+            lines.append("")
         if absent:
             lines.append("These datasets of the params file were not available, so the measures that need them "
                          "are published as not available:\n")
