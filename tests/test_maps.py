@@ -291,3 +291,27 @@ def test_init_and_the_data_check_recognise_boundary_files_in_the_downloads(tmp_p
     report = describe_paths([downloads / "lsoas", downloads / PFA.name])
     rows = {d["format"]: d["rows"] for d in report["datasets"]}
     assert rows == {"ons_lsoa_boundaries": {"boundaries": 389}, "ons_pfa_boundaries": {"boundaries": 43}}
+
+
+def test_a_zipped_shapefile_and_a_geopackage_load_like_the_files_they_came_from(tmp_path):
+    """ONS's downloads come as a Shapefile zip or a GeoPackage too: the zip as downloaded (its folder
+    inside), and a GeoPackage written here from the real district GeoJSON, in British National Grid."""
+    import zipfile
+    import geopandas
+    zipped = tmp_path / "Police_Force_Areas_December_2023_EW_BSC_-6977498269682743281.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for f in sorted(PFA.iterdir()):
+            zf.write(f, f"{PFA.name}/{f.name}")
+    from_zip = load_paths("ons_pfa_boundaries", zipped).frame
+    from_folder = load_paths("ons_pfa_boundaries", PFA).frame
+    assert from_zip[["code", "name"]].equals(from_folder[["code", "name"]])
+    assert (from_zip["geometry"] == from_folder["geometry"]).all()
+    lad = geopandas.read_file(LAD).to_crs(27700)
+    gpkg = tmp_path / "LAD_DEC_2021_UK_BUC.gpkg"
+    lad.to_file(gpkg, driver="GPKG", engine="pyogrio")
+    from_gpkg = load_paths("ons_lad_boundaries", gpkg).frame
+    from_json = load_paths("ons_lad_boundaries", LAD).frame
+    assert list(from_gpkg["code"]) == list(from_json["code"])
+    a = shapely.from_wkb(from_gpkg.set_index("code").at["E06000047", "geometry"])
+    b = shapely.from_wkb(from_json.set_index("code").at["E06000047", "geometry"])
+    assert a.symmetric_difference(b).area < 1e-6 * b.area
