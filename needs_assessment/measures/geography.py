@@ -42,6 +42,10 @@ class MapGeography:
     method: str = ""                      # how the records' LSOAs were matched, in words
     unplaced: list[str] = field(default_factory=list)   # records' LSOA codes with no area
     vintage: int | None = None            # the boundary file's year
+    # district outlines for the choropleths: the LSOAs joined, so that they follow the LSOAs' edges
+    # exactly (a district file is often of another resolution: ultra generalised against full)
+    district_source: str = ""             # where the district map's outlines come from, in words
+    lsoa_districts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["name", "geometry"]))
 
 
 @dataclass
@@ -141,6 +145,9 @@ def place_lsoas(records: pd.DataFrame, boundaries: pd.DataFrame,
                         empty.reset_index(drop=True), method, unplaced, vintage)
 
 
+JOINED = "the LSOA boundaries, joined by district"
+
+
 def district_shapes(params: Params, lads: pd.DataFrame | None, lsoas: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
     """The districts' outlines (name, geometry) and where they come from: the district boundary file
     (by name), else the LSOAs joined by district. Empty with the reason when neither has them."""
@@ -154,7 +161,7 @@ def district_shapes(params: Params, lads: pd.DataFrame | None, lsoas: pd.DataFra
     if lsoas is not None and len(lsoas):
         rows = [{"name": d, "geometry": _union(g["geometry"])} for d, g in lsoas.groupby("district", sort=False)
                 if d in params.area.districts]
-        return pd.DataFrame(rows, columns=["name", "geometry"]), "the LSOA boundaries, joined by district"
+        return pd.DataFrame(rows, columns=["name", "geometry"]), JOINED
     return pd.DataFrame(columns=["name", "geometry"]), ""
 
 
@@ -188,6 +195,8 @@ def map_availability(sources, params: Params) -> MapAvailability:
         geography = MapGeography(pd.DataFrame(columns=["code", "name", "district", "geometry"]),
                                  pd.DataFrame(columns=["lsoa_code", "code"]), districts)
     geography.districts = districts
-    if source:
-        geography.method = (geography.method + "; " if geography.method else "") + f"district outlines from {source}"
+    if not geography.lsoas.empty:
+        geography.lsoa_districts = (districts if source == JOINED else
+                                    district_shapes(params, None, geography.lsoas)[0])
+    geography.district_source = source
     return MapAvailability(geography, lsoa_reason, district_reason)

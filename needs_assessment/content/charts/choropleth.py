@@ -188,6 +188,18 @@ def _map_axes(extent, legend_rows: int):
     return fig, ax
 
 
+def _free_corner(extent, names: np.ndarray) -> tuple[float, float]:
+    """The corner of the map (axes fraction; not the bottom left, where the scale bar is) farthest
+    from every district name, for the label of the highest LSOA."""
+    x0, x1, y0, y1 = extent
+    corners = [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+    if not len(names):
+        return corners[0]
+    span = np.array([x1 - x0, y1 - y0])
+    fractions = (np.asarray(names) - [x0, y0]) / span
+    return max(corners, key=lambda c: float(np.min(np.linalg.norm(fractions - c, axis=1))))
+
+
 def _scale_bar(ax, extent) -> None:
     x0, x1, y0, y1 = extent
     bar = next((b for b in (50, 20, 10, 5, 2, 1, 0.5) if b <= (x1 - x0) / 4), 0.5)
@@ -250,9 +262,11 @@ def choropleth_figure(data: pd.DataFrame, shapes: pd.Series, districts: pd.DataF
         row = data[data["lsoa_code"] == highlight].iloc[0]
         (x, y), = _label_points(shapes.loc[[highlight]].to_numpy())
         # the label sits in the bottom right corner, clear of the district names, with a line to the LSOA
+        corner = _free_corner(extent, _label_points(districts["geometry"]) if len(districts) else np.zeros((0, 2)))
         label = ax.annotate(f"Highest: {chart_label(row['lsoa_name'])}\n{F.format_number(row['rate_per_1000'], 1)} "
-                            "per 1,000", xy=(x, y), xytext=(1.0, 0.0), textcoords="axes fraction",
-                            ha="right", va="bottom", fontsize=LABEL_PT, color=TEXT,
+                            "per 1,000", xy=(x, y), xytext=corner, textcoords="axes fraction",
+                            ha="right" if corner[0] else "left", va="bottom" if corner[1] == 0 else "top",
+                            fontsize=LABEL_PT, color=TEXT,
                             path_effects=HALO, zorder=6, arrowprops=dict(arrowstyle="-", color=TEXT, linewidth=0.8))
         label.set_in_layout(False)
     _scale_bar(ax, extent)
@@ -371,7 +385,9 @@ def choropleth_map(result: MeasureResult, geography, path: str | Path, *, titles
     title, subtitle = headline_for_choropleth(result, data), subtitle_for_choropleth(result)
     alt = alt_text_for_choropleth(result, data)
     top = _published(data).sort_values(["rate_per_1000", "lsoa_code"], ascending=[False, True]).iloc[0]
-    draw_choropleth(data, shapes, geography.districts, path, title=title, alt_text=alt, empty=geography.empty,
+    outlines = getattr(geography, "lsoa_districts", None)
+    outlines = outlines if outlines is not None and len(outlines) else geography.districts
+    draw_choropleth(data, shapes, outlines, path, title=title, alt_text=alt, empty=geography.empty,
                     legend_title=f"Rate per 1,000 residents\n({CLASSIFICATION}: about equal numbers of LSOAs)",
                     highlight=top["lsoa_code"], titles=titles, subtitle=subtitle)
     notes = [choropleth_note(result, data, geography)]
@@ -389,7 +405,7 @@ def choropleth_note(result: MeasureResult, data: pd.DataFrame, geography) -> str
             f"LSOAs; ranges rounded to one decimal place, upper bound included). LSOAs with 1 to {threshold - 1} "
             "records, and where needed a second LSOA of the same district so that such a count cannot be worked out "
             "from the district's total, are hatched as suppressed [c]. Residents: the latest ONS mid-year estimate "
-            f"for each LSOA. Areas: {geography.method}.")
+            f"for each LSOA. Areas: {geography.method}; district outlines: the LSOAs of each district joined.")
     if result.definition.denominator == "households":
         text += (" The measure's own rate is per 1,000 households; the map's is per 1,000 residents, the "
                  "denominator published for every LSOA.")
@@ -458,4 +474,6 @@ def district_map(geography, profile: pd.DataFrame, path: str | Path, *, area_nam
             _titles(fig, title, subtitle)
         _save(fig, path, title, alt)
     source = f"{BOUNDARY_SOURCE}; residents: ONS mid-year population estimates"
-    return Chart(Path(path), title, subtitle, alt, data, f"{title}. Source: {source}.", source, "district_map")
+    notes = [f"Outlines from {geography.district_source}."] if getattr(geography, "district_source", "") else []
+    return Chart(Path(path), title, subtitle, alt, data, f"{title}. Source: {source}.", source, "district_map",
+                 notes=notes)
