@@ -89,7 +89,8 @@ def test_a_known_lsoas_rate_and_class_equal_an_independent_computation(demo_buil
     bounds = sorted({round(float(np.quantile(mine.to_numpy(), q / 5)), 1) for q in range(1, 5)} | {mine.max()})
     position = next(i for i, b in enumerate(bounds) if mine[known] <= b)
     lower = bounds[position - 1] + 0.1 if position else None
-    expected = f"up to {bounds[0]:.1f}" if lower is None else f"{lower:,.1f} to {bounds[position]:,.1f}"
+    first = "0.0 (no records)" if bounds[0] == 0 else f"up to {bounds[0]:.1f}"
+    expected = first if lower is None else f"{lower:,.1f} to {bounds[position]:,.1f}"
     assert data.at[known, "rate_class"] == expected
     assert "quintiles" in chart.alt_text and "quintiles" in chart.notes[0]
 

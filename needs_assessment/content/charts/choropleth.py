@@ -87,8 +87,10 @@ def quantile_breaks(rates: np.ndarray, k: int = CLASSES) -> list[float]:
 def class_labels(breaks: list[float]) -> list[str]:
     labels, lower = [], None
     for upper in breaks:
-        labels.append(f"up to {F.format_number(upper, 1)}" if lower is None
-                      else f"{F.format_number(lower + 0.1, 1)} to {F.format_number(upper, 1)}")
+        if lower is None:
+            labels.append("0.0 (no records)" if upper == 0 else f"up to {F.format_number(upper, 1)}")
+        else:
+            labels.append(f"{F.format_number(lower + 0.1, 1)} to {F.format_number(upper, 1)}")
         lower = upper
     return labels
 
@@ -354,7 +356,8 @@ def alt_text_for_choropleth(result: MeasureResult, data: pd.DataFrame) -> str:
     breaks = data.attrs["breaks"]
     text = (f"Map of the rate of {name} per 1,000 residents in each of the {len(data):,} neighbourhoods (LSOAs) of "
             f"{result.area_name}, {F.period_phrase(result.period_start, result.period_end)}, in {len(breaks)} classes "
-            f"of about equal numbers of LSOAs ({CLASSIFICATION} of the published rates, from "
+            + ("of about equal numbers of LSOAs" if len(breaks) == CLASSES else "(equal rates merge classes)")
+            + f" ({CLASSIFICATION} of the published rates, from "
             f"{F.format_number(shown['rate_per_1000'].min(), 1) if len(shown) else '-'} to "
             f"{F.format_number(shown['rate_per_1000'].max(), 1) if len(shown) else '-'}), lighter for lower rates, "
             "with district outlines.")
@@ -388,7 +391,9 @@ def choropleth_map(result: MeasureResult, geography, path: str | Path, *, titles
     outlines = getattr(geography, "lsoa_districts", None)
     outlines = outlines if outlines is not None and len(outlines) else geography.districts
     draw_choropleth(data, shapes, outlines, path, title=title, alt_text=alt, empty=geography.empty,
-                    legend_title=f"Rate per 1,000 residents\n({CLASSIFICATION}: about equal numbers of LSOAs)",
+                    legend_title="Rate per 1,000 residents\n" + (
+                        f"({CLASSIFICATION}: about equal numbers of LSOAs)" if len(data.attrs["breaks"]) == CLASSES
+                        else f"({CLASSIFICATION}; equal rates give {len(data.attrs['breaks'])} classes)"),
                     highlight=top["lsoa_code"], titles=titles, subtitle=subtitle)
     notes = [choropleth_note(result, data, geography)]
     # the map's denominator is residents, whatever the measure's own
