@@ -33,6 +33,9 @@ examples:
   python build.py --only P3 --to html               rebuild one chapter, HTML only (published as <cycle>-preview)
   python build.py --to html,pdf,docx                publish the Word copies too (for reading and commenting)
   python build.py --force                           ignore every cache and run all notebooks
+  python build.py --areas all                       the force and each district, one publication each
+  python build.py --areas all --executor dask --scheduler tcp://10.0.0.5:8786
+                                                    the same, the chapters run on a Dask cluster
 
 A chapter is re-run only when its notebook, its parameters, the package code or the data change;
 editing recommendations/ re-renders without running any notebook. If a chapter fails, nothing is
@@ -62,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--renderer", choices=["auto", "quarto", "embedded"], default="auto",
                         help="auto: Quarto if it is on the PATH, otherwise the embedded pandoc + typst renderer")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
+    parser.add_argument("--areas", default="", metavar="AREAS",
+                        help="publish each district's own assessment too: all, or district names or codes, "
+                             "comma-separated; the force stays in _output/<cycle>/, each district in "
+                             "_output/<cycle>/<district>/")
+    parser.add_argument("--executor", choices=["local", "dask"], default="local",
+                        help="where the chapters run: local (a process pool, the default) or dask (a Dask "
+                             "distributed cluster, with --scheduler)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --executor dask: the scheduler's address, e.g. tcp://10.0.0.5:8786")
     return parser
 
 
@@ -106,7 +118,13 @@ def build_command(argv: list[str]) -> int:
     options = BuildOptions(params_path=args.params, root=ROOT, formats=formats,
                            only=tuple(i.strip() for i in args.only.split(",") if i.strip()),
                            jobs=args.jobs, force=args.force, allow_partial=args.allow_partial, strict=args.strict,
-                           engine=args.renderer, quiet=args.quiet)
+                           engine=args.renderer, quiet=args.quiet,
+                           areas=tuple(a.strip() for a in args.areas.split(",") if a.strip()),
+                           executor=args.executor, scheduler=args.scheduler)
+    if args.executor == "dask" and not args.scheduler:
+        print("error: --executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786, from `dask scheduler`)",
+              file=sys.stderr)
+        return 2
     return build(options).exit_code
 
 

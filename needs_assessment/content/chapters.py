@@ -416,6 +416,8 @@ class ChapterBuilder:
         profile = load_area_profile(self.build_path)
         force = profile[profile["area_type"] == "force"].iloc[0]
         districts = profile[profile["area_type"] == "district"]
+        if districts.empty and (profile["area_type"] == "comparison").any():
+            return self._district_profile_text(profile)
         name, n = plain(self.params.area.name), len(districts)
         known = lambda v: v is not None and pd.notna(v)  # noqa: E731
         lsoas = f" and {int(force['lsoas']):,} neighbourhoods (LSOAs)" if force["lsoas"] else ""
@@ -443,6 +445,40 @@ class ChapterBuilder:
                      "(@tbl-c2-districts).")
         return Content(f"## The area {{#sec-c2-area}}\n\n{text}\n\n") + self.district_map()
 
+
+    def _district_profile_text(self, profile: pd.DataFrame) -> Content:
+        """A district's own assessment (build.py --areas): the district, then how it compares with
+        the force area it is part of (the profile's other rows are the force and its other districts)."""
+        own = profile[profile["area_type"] == "force"].iloc[0]
+        others = profile[profile["area_type"] == "comparison"]
+        whole = others[others.get("published_area_type", pd.Series("", index=others.index)) == "force"]
+        known = lambda v: v is not None and pd.notna(v)  # noqa: E731
+        name = plain(self.params.area.name)
+        parts = []
+        if known(own["population"]):
+            parts.append(f"{findings.format_number(own['population'], 0)} residents (ONS mid-year estimate)")
+        if known(own["households"]):
+            parts.append(f"{findings.format_number(own['households'], 0)} households (Census 2021)")
+        if own["lsoas"]:
+            parts.append(f"{int(own['lsoas']):,} neighbourhoods (LSOAs)")
+        text = (f"{name} has " + ", ".join(parts) + "." if parts else
+                f"No population estimates were available for {name} in this build, so residents and rates are not shown.")
+        if not whole.empty and known(whole.iloc[0]["population"]) and known(own["population"]):
+            share = own["population"] / whole.iloc[0]["population"] * 100
+            text += (f" It is home to {findings.format_number(share, 1)}% of the residents of "
+                     f"{plain(whole.iloc[0]['area'])}.")
+        if known(own["most_deprived_20pct_share"]):
+            text += (f" {findings.format_number(own['most_deprived_20pct_share'], 1)}% of its neighbourhoods are among "
+                     "the 20% most deprived in England")
+            if not whole.empty and known(whole.iloc[0]["most_deprived_20pct_share"]):
+                text += (f", against {findings.format_number(whole.iloc[0]['most_deprived_20pct_share'], 1)}% across "
+                         f"{plain(whole.iloc[0]['area'])}")
+            text += " (@tbl-c2-districts)."
+        else:
+            text += (" The share of neighbourhoods among the most deprived in England is not shown: it needs the "
+                     "English Indices of Deprivation 2019 File 1 (format imd_lsoa), which was not available "
+                     "(@tbl-c2-districts).")
+        return Content(f"## The area {{#sec-c2-area}}\n\n{text}\n")
 
     def districts_markdown(self) -> str:
         """The districts table for a `#| tbl-cap` cell: the notebook supplies the caption and label."""

@@ -15,7 +15,9 @@ from ..common.hashing import FILE_HASH, sha256_bytes, stable_json
 from ..params import Params
 from .engine import Sources, area_profile, compute_measures, district_coverage
 from .geography import map_availability
-from .store import RESULTS_FILE, save_map_geography, save_measure_results
+from .store import RESULTS_FILE, load_area_profile, load_measure_results, save_map_geography, save_measure_results
+from .areas import area_slug, district_views, params_for_area, profile_view
+from .engine import optional_frame
 from ..datasets.cache import DatasetCache
 from .report import absent_reason
 from ..datasets.registry import Release, load_release, resolve_dataset
@@ -48,17 +50,21 @@ def measures_key(params: Params, data_manifest: dict, code_hash: str) -> str:
 
 
 def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: Path,
-                       code_hash: str, force: bool = False, jobs: int | None = None) -> tuple[dict, str, bool]:
+                       code_hash: str, force: bool = False, jobs: int | None = None,
+                       areas: bool = False) -> tuple[dict, str, bool]:
     """Load the data and compute every measure, unless the cached results match. Returns
-    (data manifest, measures key, whether it was computed)."""
+    (data manifest, measures key, whether it was computed). With `areas`, every district's view of
+    the measures is made in the same pass, from the same loaded data (`areas.py`), into
+    `<build_dir>/areas/<district>/`."""
     cache = DatasetCache(cache_dir)
     data_manifest, releases = resolve_data(params, root, cache)
     key = measures_key(params, data_manifest, code_hash)
     results_path = build_dir / RESULTS_FILE
     key_path = results_path.with_suffix(".key")
     manifest_path = build_dir / "data-manifest.json"
-    if (not force and results_path.exists() and key_path.exists() and manifest_path.exists()
-            and key_path.read_text() == key):
+    force_current = (not force and results_path.exists() and key_path.exists() and manifest_path.exists()
+                     and key_path.read_text() == key)
+    if force_current and (not areas or area_views_current(build_dir, params, key)):
         return json.loads(manifest_path.read_text())["datasets"], key, False
     frames, formats, unavailable, files = {}, {}, {}, {}
     for name, ds in params.datasets.items():
@@ -71,11 +77,64 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
         files[name] = [f.path for f in loaded.files]
         data_manifest[name].update(loaded.summary())
     sources = Sources(frames=frames, formats=formats, unavailable=unavailable, files=files)
-    results = compute_measures(params, sources, jobs=jobs or os.cpu_count())
-    for name, coverage in district_coverage(sources, params).items():
-        data_manifest[name]["district_coverage"] = coverage
-    save_measure_results(build_dir, results, area_profile(sources, params))
-    save_map_geography(build_dir, map_availability(sources, params))
-    manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
-    key_path.write_text(key)
-    return data_manifest, key, True
+    if force_current:     # only the districts' views are missing: the force's results stand
+        data_manifest = json.loads(manifest_path.read_text())["datasets"]
+        results, profile = load_measure_results(build_dir), load_area_profile(build_dir)
+    else:
+        results = compute_measures(params, sources, jobs=jobs or os.cpu_count())
+        for name, coverage in district_coverage(sources, params).items():
+            data_manifest[name]["district_coverage"] = coverage
+        profile = area_profile(sources, params)
+        save_measure_results(build_dir, results, profile)
+        save_map_geography(build_dir, map_availability(sources, params))
+        manifest_path.write_text(json.dumps({"datasets": data_manifest}, indent=2, default=str))
+        key_path.write_text(key)
+    if areas:
+        save_area_views(build_dir, params, results, profile, sources, data_manifest, key)
+    return data_manifest, key, not force_current
+
+
+AREAS_FOLDER = "areas"
+
+
+def area_build_dir(build_dir: Path, district: str) -> Path:
+    return Path(build_dir) / AREAS_FOLDER / area_slug(district)
+
+
+def area_views_current(build_dir: Path, params: Params, key: str) -> bool:
+    for district in params.area.districts:
+        path = area_build_dir(build_dir, district) / RESULTS_FILE
+        key_path = path.with_suffix(".key")
+        if not (path.exists() and key_path.exists() and key_path.read_text() == key):
+            return False
+    return (Path(build_dir) / AREAS_FOLDER / "districts.json").exists()
+
+
+def district_codes(sources: Sources) -> dict[str, str]:
+    """District name -> local authority code, from the LSOA population or IMD file (for --areas)."""
+    codes: dict[str, str] = {}
+    for fmt in ("ons_population_lsoa", "imd_lsoa"):
+        frame = optional_frame(sources, fmt)
+        if frame is not None and {"lad_code", "lad_name"} <= set(frame.columns):
+            pairs = frame[["lad_name", "lad_code"]].dropna().drop_duplicates("lad_name")
+            for name, code in zip(pairs["lad_name"], pairs["lad_code"]):
+                codes.setdefault(str(name), str(code))
+    return codes
+
+
+def save_area_views(build_dir: Path, params: Params, results: dict, profile, sources: Sources,
+                    data_manifest: dict, key: str) -> None:
+    """Every district's view of the measures, and `areas/districts.json` (name, folder, code)."""
+    codes = district_codes(sources)
+    listing = []
+    for district in params.area.districts:
+        folder = area_build_dir(build_dir, district)
+        view_params = params_for_area(params, district, params.recommendations)
+        views = district_views(results, district, params, view_params, sources)
+        save_measure_results(folder, views, profile_view(profile, district))
+        # where the force's records fall outside its districts is the force's note, not a district's
+        own = {n: {k: v for k, v in e.items() if k != "district_coverage"} for n, e in data_manifest.items()}
+        (folder / "data-manifest.json").write_text(json.dumps({"datasets": own}, indent=2, default=str))
+        (folder / RESULTS_FILE).with_suffix(".key").write_text(key)
+        listing.append({"name": district, "slug": area_slug(district), "code": codes.get(district)})
+    (Path(build_dir) / AREAS_FOLDER / "districts.json").write_text(json.dumps(listing, indent=2))

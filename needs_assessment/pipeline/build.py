@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 
@@ -27,7 +28,7 @@ from .book import stage_book, stage_summary
 from .downloads import write_downloads
 from .progress import BuildProgress
 from .publish import publish
-from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks
+from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks, run_notebooks_dask
 from ..measures.store import load_measure_results
 from ..common.hashing import package_code_hash, sha256_bytes, stable_json
 from ..measures.stage import run_measures_stage
@@ -50,6 +51,17 @@ class BuildOptions:
     engine: str = "auto"            # auto | quarto | embedded
     output_root: Path | None = None  # default <root>/_output
     quiet: bool = False
+    # --areas: the force and these districts (names or codes, or "all"), one publication each (areas.py)
+    areas: tuple[str, ...] = ()
+    executor: str = "local"          # local (a process pool) | dask (--scheduler ADDRESS)
+    scheduler: str | None = None
+    # Set by areas.py for one area of a many-area build: its build folder, where it is published,
+    # its measures stage and its chapters' outcomes, already run with every other area's (None: this
+    # build's own).
+    build_dir: Path | None = None
+    target: Path | None = None
+    measures_stage: Callable | None = None
+    chapter_outcomes: dict[str, NotebookOutcome] | None = None
 
 
 @dataclass
@@ -101,6 +113,9 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         with writing_into(options.root.resolve() / "_build" / params.cycle):
             with cycle_lock(options.root, params.cycle, options.quiet):
+                if options.areas:
+                    from .areas import build_areas
+                    return build_areas(options, params)
                 return _build(options, params)
     except DiskWriteError as exc:
         raise DiskWriteError(exc.path, exc.errno, after=UNCHANGED) from exc
@@ -110,7 +125,7 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     root = options.root.resolve()
-    build_dir = root / "_build" / params.cycle
+    build_dir = options.build_dir or root / "_build" / params.cycle
     build_dir.mkdir(parents=True, exist_ok=True)
     chapters = params.chapters()
     if options.only:
@@ -127,7 +142,7 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     progress.stage("Loading data and computing measures")
     try:
         with writing_into(root / ".cache" / "datasets"):
-            data_manifest, measures_key, computed = run_measures_stage(
+            data_manifest, measures_key, computed = (options.measures_stage or run_measures_stage)(
                 params, root, build_dir, root / ".cache" / "datasets", code_hash, force=options.force,
                 jobs=options.jobs)
     except DiskWriteError:
@@ -151,22 +166,8 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
 
     # notebooks: run the chapters whose key changed
     t = time.perf_counter()
-    records: dict[str, ChapterRecord] = {}
-    jobs: list[NotebookJob] = []
-    keys: dict[str, str] = {}
-    for chapter in chapters:
-        parameters = notebook_parameters(params, chapter, options, build_dir)
-        key = chapter_key(chapter, parameters, params, measures_key, code_hash, root)
-        keys[chapter.id] = key
-        log = build_dir / "notebooks" / f"{chapter.id}.ipynb"
-        record_path = log.with_suffix(".json")
-        if not options.force and _cache_hit(record_path, key, log, build_dir / "chapters" / chapter.id):
-            records[chapter.id] = ChapterRecord(chapter.id, chapter.title, "cached", 0.0, key, str(log))
-            progress.update(chapter.id, "cached")
-            continue
-        shutil.rmtree(build_dir / "chapters" / chapter.id, ignore_errors=True)
-        record_path.unlink(missing_ok=True)
-        jobs.append(NotebookJob(chapter.id, chapter.title, root / chapter.notebook, log, parameters, root))
+    records, jobs, keys = plan_chapters(params, chapters, options, build_dir, measures_key, code_hash, root,
+                                        progress)
 
     def on_event(kind: str, chapter_id: str, outcome: NotebookOutcome | None) -> None:
         progress.update(chapter_id, kind, outcome.seconds if outcome else None)
@@ -174,7 +175,16 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     # Longest first (most measures, so most charts), so that no long chapter starts last.
     measures_per_chapter = {c.id: len(c.measures) for c in chapters}
     jobs.sort(key=lambda job: -measures_per_chapter.get(job.chapter_id, 0))
-    outcomes = run_notebooks(jobs, options.jobs, on_event=on_event)
+    ran = options.chapter_outcomes or {}
+    outcomes = {job.chapter_id: ran[job.chapter_id] for job in jobs if job.chapter_id in ran}
+    for chapter_id, outcome in outcomes.items():
+        on_event(outcome.status, chapter_id, outcome)
+    to_run = [job for job in jobs if job.chapter_id not in ran]
+    clear_chapter_outputs(to_run)
+    if options.executor == "dask":
+        outcomes.update(run_notebooks_dask(to_run, options.scheduler, on_event=on_event))
+    else:
+        outcomes.update(run_notebooks(to_run, options.jobs, on_event=on_event))
     for outcome in outcomes.values():
         # a kernel that could not write the executed notebook or a chart: the disk's fault, not the chapter's
         fault = outcome.status != "done" and disk_fault_in_text(outcome.error or "", build_dir)
@@ -233,11 +243,7 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
         progress.finish(ordered, None, "Nothing was published: --strict and agreed recommendations need review.")
         return BuildResult(1, ordered, None, manifest, timings, "recommendations need review")
     summary_dir = stage_summary(params, root, build_dir, staging, options.formats)
-    output_root = options.output_root or (root / "_output")
-    # A partial build (some chapters, or without HTML or PDF) is a preview: it never replaces the
-    # publication. Adding Word (html,pdf,docx) is still the full publication.
-    preview = bool(options.only) or not {"html", "pdf"} <= set(options.formats)
-    target = output_root / (f"{params.cycle}-preview" if preview else params.cycle)
+    target = options.target or publication_target(params, options)
     manifest["publication_key"] = publication_key(staging.book_dir, summary_dir, options, code_hash, measures_key)
     exit_code = 1 if failed else 0
 
@@ -311,9 +317,59 @@ def _render_and_publish(new_publication: Path, target: Path, results, params: Pa
     timings["total"] = time.perf_counter() - started
     manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
     (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    carry_area_publications(target, new_publication)
     with writing_into(target.parent):
         publish(new_publication, target)
     return None
+
+
+def publication_target(params: Params, options: BuildOptions) -> Path:
+    """Where the cycle is published. A partial build (some chapters, or without HTML or PDF) is a
+    preview: it never replaces the publication. Adding Word (html,pdf,docx) is still the full one."""
+    output_root = options.output_root or (options.root.resolve() / "_output")
+    preview = bool(options.only) or not {"html", "pdf"} <= set(options.formats)
+    return output_root / (f"{params.cycle}-preview" if preview else params.cycle)
+
+
+def plan_chapters(params: Params, chapters: list[Chapter], options: BuildOptions, build_dir: Path,
+                  measures_key: str, code_hash: str, root: Path, progress: BuildProgress | None = None
+                  ) -> tuple[dict[str, ChapterRecord], list[NotebookJob], dict[str, str]]:
+    """The chapters whose key is unchanged (records, cached) and the notebook jobs of the others."""
+    records: dict[str, ChapterRecord] = {}
+    jobs: list[NotebookJob] = []
+    keys: dict[str, str] = {}
+    for chapter in chapters:
+        parameters = notebook_parameters(params, chapter, options, build_dir)
+        key = chapter_key(chapter, parameters, params, measures_key, code_hash, root)
+        keys[chapter.id] = key
+        log = build_dir / "notebooks" / f"{chapter.id}.ipynb"
+        record_path = log.with_suffix(".json")
+        if not options.force and _cache_hit(record_path, key, log, build_dir / "chapters" / chapter.id):
+            records[chapter.id] = ChapterRecord(chapter.id, chapter.title, "cached", 0.0, key, str(log))
+            if progress is not None:
+                progress.update(chapter.id, "cached")
+            continue
+        jobs.append(NotebookJob(chapter.id, chapter.title, root / chapter.notebook, log, parameters, root))
+    return records, jobs, keys
+
+
+def clear_chapter_outputs(jobs: list[NotebookJob]) -> None:
+    """Before a chapter runs again: its last outputs and its record (so a failure is never cached)."""
+    for job in jobs:
+        build_dir = job.output.parent.parent
+        shutil.rmtree(build_dir / "chapters" / job.chapter_id, ignore_errors=True)
+        job.output.with_suffix(".json").unlink(missing_ok=True)
+
+
+def carry_area_publications(target: Path, new_publication: Path) -> None:
+    """A force publication's districts (`--areas`) live in its folder, each a publication of its own
+    (with a manifest): a new force publication takes them over unchanged, so rebuilding the force
+    alone never removes them."""
+    if not target.is_dir():
+        return
+    for folder in sorted(target.iterdir()):
+        if folder.is_dir() and (folder / "build-manifest.json").is_file() and not (new_publication / folder.name).exists():
+            shutil.copytree(folder, new_publication / folder.name)
 
 
 def render_publication(book_dir: Path, summary_path: Path, out: Path,

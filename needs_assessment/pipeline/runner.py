@@ -4,6 +4,10 @@ Each chapter runs in a worker process of a process pool (forked from the driver,
 imported once) and each worker starts its own kernel, so `--jobs N` chapters run at once. A failed
 chapter never stops the others: papermill still writes the executed notebook (the log), and the
 failure is reported with the cell and the error.
+
+`run_notebooks_dask` runs the same jobs as tasks on a Dask distributed cluster (`--executor dask
+--scheduler ADDRESS`): each task is one chapter, executed by `_execute` on a worker, which starts the
+kernel there. Workers need the project's environment and the project folder at the same path.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ class NotebookJob:
     output: Path                 # where the executed notebook (the log) is written
     parameters: dict[str, Any]
     cwd: Path
+    task: str = ""               # unique name when one run holds several areas' chapters ("brookmere/P3")
+
+    @property
+    def key(self) -> str:
+        return self.task or self.chapter_id
 
 
 @dataclass
@@ -51,18 +60,21 @@ def _kernel_start_failure(exc: Exception) -> bool:
     return any(s in text for s in ("Address already in use", "Kernel died before replying", "kernel_info"))
 
 
-def _execute(job: NotebookJob, kernel_name: str, events, attempt: int = 0) -> NotebookOutcome:
-    """Run one notebook (in a worker process). Never raises: failures become outcomes."""
+def _execute(job: NotebookJob, kernel_name: str, events, attempt: int = 0,
+             own_stderr: bool = True) -> NotebookOutcome:
+    """Run one notebook (in a worker process). Never raises: failures become outcomes.
+    `own_stderr`: the process is ours alone (a pool worker), so its stderr may go to the log."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     if events is not None:
-        events.put(("running", job.chapter_id))
+        events.put(("running", job.key))
     start = time.perf_counter()
     job.output.parent.mkdir(parents=True, exist_ok=True)
-    # The kernel inherits this worker's stderr: send its chatter to a log beside the notebook.
-    log = open(job.output.with_suffix(".kernel.log"), "a" if attempt else "w")
-    os.dup2(log.fileno(), 2)
+    if own_stderr:
+        # The kernel inherits this worker's stderr: send its chatter to a log beside the notebook.
+        log = open(job.output.with_suffix(".kernel.log"), "a" if attempt else "w")
+        os.dup2(log.fileno(), 2)
     try:
         papermill.execute_notebook(
             str(job.notebook), str(job.output), parameters=job.parameters,
@@ -77,7 +89,7 @@ def _execute(job: NotebookJob, kernel_name: str, events, attempt: int = 0) -> No
     except Exception as exc:  # kernel died, notebook missing, bad parameters...
         if attempt < KERNEL_START_RETRIES and _kernel_start_failure(exc):
             # Kernels started at the same moment can race for a port: try again.
-            return _execute(job, kernel_name, None, attempt + 1)
+            return _execute(job, kernel_name, None, attempt + 1, own_stderr)
         return NotebookOutcome(job.chapter_id, "failed", time.perf_counter() - start, job.output,
                                error=f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
     return NotebookOutcome(job.chapter_id, "done", time.perf_counter() - start, job.output)
@@ -110,10 +122,10 @@ def run_notebooks(jobs: list[NotebookJob], n_jobs: int | None = None, kernel_nam
                     except Exception as exc:  # the worker process itself died
                         outcome = NotebookOutcome(job.chapter_id, "failed", 0.0, job.output,
                                                   error=f"worker died: {exc}")
-                    outcomes[job.chapter_id] = outcome
+                    outcomes[job.key] = outcome
                     _drain(events, on_event)
                     if on_event:
-                        on_event(outcome.status, job.chapter_id, outcome)
+                        on_event(outcome.status, job.key, outcome)
                 if pending:
                     time.sleep(0.05)
     return outcomes
@@ -127,3 +139,53 @@ def _drain(events, on_event) -> None:
             return
         if on_event:
             on_event(kind, chapter_id, None)
+
+
+# A task whose worker died (killed, out of memory, machine lost) is run again on another worker by
+# the scheduler, up to its `distributed.scheduler.allowed-failures` (default 3); `retries` also
+# reruns a task that raised (ours never do: a failed notebook is an outcome, not an exception).
+DASK_RETRIES = 2
+
+
+def _execute_on_worker(job: NotebookJob, kernel_name: str) -> NotebookOutcome:
+    """One chapter on a Dask worker: the worker's stderr is shared with its other tasks, so left alone."""
+    return _execute(job, kernel_name, None, own_stderr=False)
+
+
+def run_notebooks_dask(jobs: list[NotebookJob], scheduler: str, kernel_name: str = KERNEL_NAME,
+                       on_event: Callable[[str, str, NotebookOutcome | None], None] | None = None
+                       ) -> dict[str, NotebookOutcome]:
+    """Run the jobs as tasks on the Dask cluster whose scheduler is at `scheduler` (tcp://host:8786).
+    A chapter that fails, or whose workers keep dying, is a failed outcome naming why: the others go on."""
+    if not jobs:
+        return {}
+    import uuid
+
+    from distributed import Client, as_completed
+
+    from ..common.errors import NeedsAssessmentError
+
+    try:
+        client = Client(scheduler, timeout="30s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise NeedsAssessmentError(f"--scheduler {scheduler}: no Dask scheduler answered ({exc}). Start one "
+                                   "with `dask scheduler` and workers with `dask worker ADDRESS` (README: "
+                                   "\"On a Dask cluster\")") from None
+    outcomes: dict[str, NotebookOutcome] = {}
+    run = uuid.uuid4().hex[:8]
+    try:
+        futures = {client.submit(_execute_on_worker, job, kernel_name, key=f"chapter-{job.key}-{run}",
+                                 retries=DASK_RETRIES, pure=False): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: its workers kept dying
+                outcome = NotebookOutcome(job.chapter_id, "failed", 0.0, job.output,
+                                          error=f"the Dask task failed: {type(exc).__name__}: {exc}")
+            outcomes[job.key] = outcome
+            if on_event:
+                on_event(outcome.status, job.key, outcome)
+    finally:
+        client.close()
+    return outcomes
