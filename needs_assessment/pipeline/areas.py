@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from ..common.errors import NeedsAssessmentError
+from ..common.errors import DiskWriteError, NeedsAssessmentError
 from ..common.hashing import package_code_hash
 from ..measures.areas import area_slug, params_for_area
 from ..measures.stage import AREAS_FOLDER, area_build_dir, run_measures_stage
@@ -159,7 +159,13 @@ def build_areas(options: BuildOptions, params: Params) -> BuildResult:
         ran: dict[str, NotebookOutcome] = {k[len(prefix):]: o for k, o in outcomes.items() if k.startswith(prefix)}
         say(f"\n== {area.name} ==")
         area_options = dataclasses.replace(area.options, chapter_outcomes=ran)
-        results[area.name] = _build(area_options, area.params)
+        try:
+            results[area.name] = _build(area_options, area.params)
+        except DiskWriteError:
+            raise                 # the disk's fault, not the area's: the command says so and stops
+        except NeedsAssessmentError as exc:   # e.g. a district's recommendations file: that area only
+            print(f"{area.name}: nothing was published: {exc}", file=sys.stderr)
+            results[area.name] = BuildResult(1, [], None, {}, {}, str(exc))
     force = results[params.area.name]
     failed = [name for name, result in results.items() if result.exit_code != 0]
     lines = [f"  {name}: {'published to ' + os.path.relpath(r.published_to, root) if r.published_to else 'not published'}"

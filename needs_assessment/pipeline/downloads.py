@@ -38,6 +38,8 @@ def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
     frames = []
     for measure_id, result in results.items():
         s = result.summary.copy()
+        if "published_area_type" in s.columns:    # a district's own assessment (--areas): what each row is
+            s["area_type"] = s["published_area_type"]
         s["measure_title"] = result.title
         s["chapter"] = result.definition.chapter
         s["unit"] = result.unit
