@@ -166,7 +166,7 @@ def run_notebooks_dask(jobs: list[NotebookJob], scheduler: str, kernel_name: str
     from ..common.errors import NeedsAssessmentError
 
     try:
-        client = Client(scheduler, timeout="30s", set_as_default=False)
+        client = Client(scheduler, timeout="30s")
     except (OSError, TimeoutError) as exc:
         raise NeedsAssessmentError(f"--scheduler {scheduler}: no Dask scheduler answered ({exc}). Start one "
                                    "with `dask scheduler` and workers with `dask worker ADDRESS` (README: "
