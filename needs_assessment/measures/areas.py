@@ -104,10 +104,11 @@ def district_view(result: MeasureResult, district: str, params: Params, view_par
             f"not for its districts, so this measure is in the force's assessment only")
     extras: dict[str, pd.DataFrame] = {}
     if sources is not None and result.source_format == "police_uk_street" and result.definition.statistic != "proportion":
-        # the district's own LSOAs: deprivation deciles, hotspots, and the records it maps
+        # the district's own LSOAs: deprivation deciles and hotspots from its records
         only = params.model_copy(update={"area": params.area.model_copy(update={"districts": [district]})})
         extras.update(deprivation_frames(result.definition, sources, only))
-        locations = locations_frame(result.definition, sources, only)
+    if "locations" in result.extras:   # the records it maps: the force's, in the district's LSOAs
+        locations = result.extras["locations"]
         locations = locations[locations["district"] == district].reset_index(drop=True)
         if not locations.empty:
             extras["locations"] = locations
@@ -119,9 +120,33 @@ def district_view(result: MeasureResult, district: str, params: Params, view_par
     return view
 
 
-def district_views(results: dict[str, MeasureResult], district: str, params: Params, view_params: Params,
-                   sources: Sources | None = None) -> dict[str, MeasureResult]:
-    return {m: district_view(r, district, params, view_params, sources) for m, r in results.items()}
+def latest_records(result: MeasureResult, sources: Sources, params: Params) -> Sources:
+    """The sources with a street measure's dataset cut to its records of the latest 12 months,
+    filtered once for every district (not once per district: at 90,000 records a month the whole
+    frame is millions of rows)."""
+    measure = result.definition
+    frames = sources.frames.get(measure.source) or {}
+    if result.source_format != "police_uk_street" or "street" not in frames:
+        return sources
+    street = frames["street"]
+    end = params.period_end_month
+    for column, allowed in measure.filter.items():
+        if column in street.columns:
+            street = street[street[column].isin(allowed)]
+    street = street[(street["month"] >= end - 11) & (street["month"] <= end)]
+    return dataclasses.replace(sources, frames={**sources.frames, measure.source: {**frames, "street": street}},
+                               _memo=sources._memo)
+
+
+def all_district_views(results: dict[str, MeasureResult], params: Params, views_params: dict[str, Params],
+                       sources: Sources | None = None) -> dict[str, dict[str, MeasureResult]]:
+    """Every district's view of every measure: district -> measure id -> result."""
+    views: dict[str, dict[str, MeasureResult]] = {d: {} for d in views_params}
+    for measure_id, result in results.items():
+        narrowed = latest_records(result, sources, params) if sources is not None else None
+        for district, view_params in views_params.items():
+            views[district][measure_id] = district_view(result, district, params, view_params, narrowed)
+    return views
 
 
 def profile_view(profile: pd.DataFrame, district: str) -> pd.DataFrame:

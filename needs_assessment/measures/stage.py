@@ -16,7 +16,7 @@ from ..params import Params
 from .engine import Sources, area_profile, compute_measures, district_coverage
 from .geography import map_availability
 from .store import RESULTS_FILE, load_area_profile, load_measure_results, save_map_geography, save_measure_results
-from .areas import area_slug, district_views, params_for_area, profile_view
+from .areas import all_district_views, area_slug, params_for_area, profile_view
 from .engine import optional_frame
 from ..datasets.cache import DatasetCache
 from .report import absent_reason
@@ -127,11 +127,11 @@ def save_area_views(build_dir: Path, params: Params, results: dict, profile, sou
     """Every district's view of the measures, and `areas/districts.json` (name, folder, code)."""
     codes = district_codes(sources)
     listing = []
+    views = all_district_views(results, params, {d: params_for_area(params, d, params.recommendations)
+                                                 for d in params.area.districts}, sources)
     for district in params.area.districts:
         folder = area_build_dir(build_dir, district)
-        view_params = params_for_area(params, district, params.recommendations)
-        views = district_views(results, district, params, view_params, sources)
-        save_measure_results(folder, views, profile_view(profile, district))
+        save_measure_results(folder, views[district], profile_view(profile, district))
         # where the force's records fall outside its districts is the force's note, not a district's
         own = {n: {k: v for k, v in e.items() if k != "district_coverage"} for n, e in data_manifest.items()}
         (folder / "data-manifest.json").write_text(json.dumps({"datasets": own}, indent=2, default=str))
