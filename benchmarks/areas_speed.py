@@ -150,6 +150,7 @@ class MemorySampler(threading.Thread):
 # --- a build in a fresh process ---------------------------------------------------------------------
 
 def phase(args) -> dict:
+    from needs_assessment.pipeline.areas import build_with_areas
     from needs_assessment.pipeline.build import BuildOptions, build
 
     project = Path(args.project)
@@ -160,7 +161,7 @@ def phase(args) -> dict:
     sampler = MemorySampler(os.getpid())
     sampler.start()
     started = time.perf_counter()
-    result = build(options)
+    result = (build_with_areas if args.areas else build)(options)
     wall = time.perf_counter() - started
     sampler.stop()
     chapters = {c.chapter_id: round(c.seconds, 1) for c in result.chapters}

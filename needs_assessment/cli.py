@@ -125,6 +125,9 @@ def build_command(argv: list[str]) -> int:
         print("error: --executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786, from `dask scheduler`)",
               file=sys.stderr)
         return 2
+    if options.areas:
+        from .pipeline.areas import build_with_areas
+        return build_with_areas(options).exit_code
     return build(options).exit_code
 
 

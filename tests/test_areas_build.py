@@ -16,6 +16,7 @@ from needs_assessment.demo.generate import generate_demo_data
 from needs_assessment.measures.areas import area_slug
 from needs_assessment.params import load_params
 from needs_assessment.pipeline import areas as areas_module
+from needs_assessment.pipeline.areas import build_with_areas
 from needs_assessment.pipeline.build import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +80,7 @@ def plain_build(project):
 @pytest.fixture(scope="module")
 def areas_build(project, plain_build):
     # --force: every chapter of the force runs again, so its sameness is not the chapter cache's
-    result = build(options(project, areas=("all",), force=True))
+    result = build_with_areas(options(project, areas=("all",), force=True))
     assert result.exit_code == 0, result.message
     return result, area_snapshots(project)
 
@@ -184,7 +185,7 @@ def test_a_failed_chapter_fails_only_its_area(project, areas_build, monkeypatch,
     monkeypatch.setattr(areas_module, "run_notebooks", one_broken)
     out = project / "_output" / CYCLE
     before = (out / "brookmere" / "build-manifest.json").read_text()
-    result = build(options(project, areas=("Brookmere", "eastwick"), force=True))
+    result = build_with_areas(options(project, areas=("Brookmere", "eastwick"), force=True))
     assert result.exit_code == 1
     assert "Brookmere" in result.message
     assert result.manifest["areas"]["Brookmere"]["exit_code"] == 1
@@ -198,7 +199,7 @@ def test_a_failed_chapter_fails_only_its_area(project, areas_build, monkeypatch,
 def test_an_unknown_district_is_named_with_those_there_are(project, areas_build):
     from needs_assessment.pipeline.areas import AreasError
     with pytest.raises(AreasError, match="Nowhere is not a district of Demoshire Police.*Ashby Vale"):
-        build(options(project, areas=("Nowhere",)))
+        build_with_areas(options(project, areas=("Nowhere",)))
 
 
 def test_districts_can_be_chosen_by_code(project, areas_build):
@@ -220,7 +221,7 @@ def local_cluster():
 
 def test_the_dask_executor_gives_the_same_publications(project, areas_build, local_cluster):
     _, local = areas_build
-    result = build(options(project, areas=("all",), force=True, executor="dask",
+    result = build_with_areas(options(project, areas=("all",), force=True, executor="dask",
                            scheduler=local_cluster.scheduler_address))
     assert result.exit_code == 0, result.message
     on_dask = area_snapshots(project)

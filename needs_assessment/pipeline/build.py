@@ -51,7 +51,8 @@ class BuildOptions:
     engine: str = "auto"            # auto | quarto | embedded
     output_root: Path | None = None  # default <root>/_output
     quiet: bool = False
-    # --areas: the force and these districts (names or codes, or "all"), one publication each (areas.py)
+    # --areas: the force and these districts (names or codes, or "all"), one publication each
+    # (areas.build_with_areas, which the command calls when they are given)
     areas: tuple[str, ...] = ()
     executor: str = "local"          # local (a process pool) | dask (--scheduler ADDRESS)
     scheduler: str | None = None
@@ -113,9 +114,6 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         with writing_into(options.root.resolve() / "_build" / params.cycle):
             with cycle_lock(options.root, params.cycle, options.quiet):
-                if options.areas:
-                    from .areas import build_areas
-                    return build_areas(options, params)
                 return _build(options, params)
     except DiskWriteError as exc:
         raise DiskWriteError(exc.path, exc.errno, after=UNCHANGED) from exc
