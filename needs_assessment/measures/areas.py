@@ -6,7 +6,8 @@ trends (one pass over the data). A district's view re-centres them: the district
 what it is compared with. Its figures are the force publication's own cells, after that publication's
 disclosure control, so a district's publication never shows a cell the force's hides. What needs the
 records themselves (the deprivation breakdown, the hotspots and the map) is recomputed from the
-loaded data for the district's LSOAs only. A measure the data gives for the force only (stop and
+loaded data for the district's LSOAs only, and its maps (hexagons, choropleth) show the district's
+LSOAs and records. A measure the data gives for the force only (stop and
 search, 999 calls, force-level Home Office tables) is published in a district's view as not
 available, saying why.
 
@@ -107,11 +108,12 @@ def district_view(result: MeasureResult, district: str, params: Params, view_par
         # the district's own LSOAs: deprivation deciles and hotspots from its records
         only = params.model_copy(update={"area": params.area.model_copy(update={"districts": [district]})})
         extras.update(deprivation_frames(result.definition, sources, only))
-    if "locations" in result.extras:   # the records it maps: the force's, in the district's LSOAs
-        locations = result.extras["locations"]
-        locations = locations[locations["district"] == district].reset_index(drop=True)
-        if not locations.empty:
-            extras["locations"] = locations
+    for name in ("locations", "lsoa_counts"):   # the maps: the force's records and LSOAs, in the district's
+        if name in result.extras:
+            frame = result.extras[name]
+            frame = frame[frame["district"] == district].reset_index(drop=True)
+            if not frame.empty:
+                extras[name] = frame
     view = dataclasses.replace(
         result, area_name=district, force=district,
         monthly=_relabel(result.monthly, district), trend=_relabel(result.trend, district),

@@ -132,6 +132,9 @@ def save_area_views(build_dir: Path, params: Params, results: dict, profile, sou
     for district in params.area.districts:
         folder = area_build_dir(build_dir, district)
         save_measure_results(folder, views[district], profile_view(profile, district))
+        # the district's own map: its LSOAs and its outline
+        only = params.model_copy(update={"area": params.area.model_copy(update={"districts": [district]})})
+        save_map_geography(folder, map_availability(sources, only))
         # where the force's records fall outside its districts is the force's note, not a district's
         own = {n: {k: v for k, v in e.items() if k != "district_coverage"} for n, e in data_manifest.items()}
         (folder / "data-manifest.json").write_text(json.dumps({"datasets": own}, indent=2, default=str))
