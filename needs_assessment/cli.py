@@ -21,6 +21,8 @@ Other commands:
   python build.py init DOWNLOADS [--cycle NAME] write params/<cycle>.yml for a new force from its downloads
   python build.py data [PATH ...] [--json]   check the datasets of a params file, or a new download
   python build.py review [--previous MANIFEST] list recommendations that need review, and what changed
+  python build.py preview [--port N]          serve the assessment on 127.0.0.1 and reload it after each
+                                              save of a recommendation file (or the params file)
   python build.py demo-data [--scale N] [--drop-months 2023-09,2023-10]
                                               (re)generate the demonstration data in data/demo/ (optionally
                                               without some police.uk months, to see how gaps are handled)
@@ -87,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
             return data_command(argv[1:])
         if command == "review":
             return review_command(argv[1:])
+        if command == "preview":
+            from .pipeline.preview import main_preview
+            return main_preview(argv[1:], ROOT, DEFAULT_PARAMS)
         if command == "demo-data":
             from .demo.generate import main as demo_main
             return demo_main(argv[1:]) or 0
         if command != "build":
-            build_parser().error(f"unknown command '{command}' (commands: init, data, review, demo-data)")
+            build_parser().error(f"unknown command '{command}' (commands: init, data, review, preview, demo-data)")
         if argv and argv[0] == "build":
             argv = argv[1:]
         return build_command(argv)

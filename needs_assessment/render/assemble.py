@@ -18,6 +18,9 @@ side (html.py) and the typst side (filters/typst.lua) turn that into their own m
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import posixpath
 import re
 import string
@@ -86,9 +89,58 @@ def letters(n: int) -> str:
     return out
 
 
+class ReadCache:
+    """pandoc's reading of each source, kept by the hash of its text (shortcodes resolved), so that
+    a render after one edit has pandoc read only the source that changed. In memory, and in
+    `folder` when given (one JSON file per source, so it lasts from one build to the next;
+    `prune` drops the entries the latest render did not use). The blocks are parsed afresh
+    from the stored JSON on every read: the assembler changes them in place."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder) if folder is not None else None
+        self.memory: dict[str, str] = {}
+        self.used: set[str] = set()
+
+    @staticmethod
+    def key(text: str) -> str:
+        pandoc = pa.pandoc_path()
+        stat = os.stat(pandoc)
+        salt = f"{pandoc}:{stat.st_size}:{stat.st_mtime_ns}:{pa.READER_FORMAT}\n"
+        return hashlib.sha256((salt + text).encode("utf-8")).hexdigest()
+
+    def read(self, text: str, what: str) -> dict:
+        key = self.key(text)
+        self.used.add(key)
+        raw = self.memory.get(key)
+        if raw is None and self.folder is not None:
+            try:
+                raw = (self.folder / f"{key}.json").read_text(encoding="utf-8")
+            except OSError:
+                raw = None
+        if raw is None:
+            raw = pa.run_pandoc(["--from", pa.READER_FORMAT, "--to", "json"], text, what=what)
+            if self.folder is not None:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+                tmp.write_text(raw, encoding="utf-8")
+                tmp.replace(self.folder / f"{key}.json")
+        self.memory[key] = raw
+        return json.loads(raw)
+
+    def prune(self) -> None:
+        """Forget what the latest render did not read (a chapter's earlier text)."""
+        self.memory = {k: v for k, v in self.memory.items() if k in self.used}
+        if self.folder is not None and self.folder.is_dir():
+            for path in self.folder.glob("*.json"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+        self.used = set()
+
+
 class _Assembler:
-    def __init__(self, pub: Publication):
+    def __init__(self, pub: Publication, read_cache: ReadCache | None = None):
         self.pub = pub
+        self.read_cache = read_cache
         self.targets: dict[str, Target] = {}
         self.toc: list[TocEntry] = []
         self.warnings: list[str] = []
@@ -102,6 +154,15 @@ class _Assembler:
     # ------------------------------------------------------------ reading
 
     def read_all(self) -> list[list]:
+        texts = self.resolved_texts()
+        read = self.read_cache.read if self.read_cache is not None else (
+            lambda text, what: pa.read_markdown(text, what=what))
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            docs = list(pool.map(lambda pair: read(pair[0], pair[1].rel), zip(texts, self.pub.entries)))
+        return [d["blocks"] for d in docs]
+
+    def resolved_texts(self) -> list[str]:
+        """Each source's text with its shortcodes resolved (includes, variables), as pandoc reads it."""
         pub = self.pub
         resolver = ShortcodeResolver(pub.variables, pub.metadata, root=pub.root)
         texts = []
@@ -113,10 +174,7 @@ class _Assembler:
                 texts.append(resolver.resolve_text("\n" * n_front + pub.document_body, entry.path))
             else:
                 texts.append(resolver.resolve_file(entry.path))
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            docs = list(pool.map(lambda pair: pa.read_markdown(pair[0], what=pair[1].rel),
-                                 zip(texts, pub.entries)))
-        return [d["blocks"] for d in docs]
+        return texts
 
     # ------------------------------------------------------------ ids
 
@@ -461,6 +519,15 @@ class _Assembler:
         return pa.header(1, pa.text_inlines(title), a_id, classes, kv)
 
     def run(self) -> Assembly:
+        out: list = []
+        for src, blocks in self.number_all():
+            out.extend(self.resolve_refs(blocks, src))
+        return Assembly(self.pub, out, self.targets, self.toc, self.warnings)
+
+    def number_all(self) -> list[tuple[str, list]]:
+        """Every source read and numbered, in reading order, as (source, blocks); part headings
+        are chunks of their own. Cross-references are resolved afterwards (resolve_refs), once
+        every target is known."""
         pub = self.pub
         all_blocks = self.read_all()
         chunks: list[tuple[str, list]] = []     # (source, blocks), refs resolved at the end
@@ -486,15 +553,13 @@ class _Assembler:
                 in_part = entry.appendix or entry.part is not None
                 base_level = 2 if (has_parts and in_part) else 1
                 chunks.append((entry.rel, self.process_entry(entry, blocks, base_level)))
-        out: list = []
-        for src, blocks in chunks:
-            out.extend(self.resolve_refs(blocks, src))
-        return Assembly(pub, out, self.targets, self.toc, self.warnings)
+        return chunks
 
     def part_page_body(self, part) -> list:
         resolver = ShortcodeResolver(self.pub.variables, self.pub.metadata, root=self.pub.root)
         text = resolver.resolve_file(part.file)
-        blocks = pa.read_markdown(text, what=str(part.file))["blocks"]
+        blocks = (self.read_cache.read(text, str(part.file)) if self.read_cache is not None else
+                  pa.read_markdown(text, what=str(part.file)))["blocks"]
         return [b for b in blocks if not (b["t"] == "Header" and b["c"][0] == 1)]
 
 
@@ -514,6 +579,7 @@ def _slug(text: str) -> str:
     return s or "section"
 
 
-def assemble(pub: Publication) -> Assembly:
-    """Number and cross-reference a publication; see the module docstring."""
-    return _Assembler(pub).run()
+def assemble(pub: Publication, read_cache: ReadCache | None = None) -> Assembly:
+    """Number and cross-reference a publication; see the module docstring. With `read_cache`,
+    pandoc reads only the sources whose text is not in it."""
+    return _Assembler(pub, read_cache).run()
