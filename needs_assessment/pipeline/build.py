@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..common.errors import DiskWriteError, NeedsAssessmentError, disk_fault_in_
 from ..measures.engine import coverage_sentences
 from ..params import Chapter, Params, load_params
 from .book import stage_book, stage_summary
-from .downloads import write_downloads
+from .downloads import CACHE_DIR as DOWNLOADS_KEPT, copy_downloads
 from .progress import BuildProgress
 from .publish import publish
 from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks, run_notebooks_dask
@@ -104,6 +105,7 @@ def notebook_parameters(params: Params, chapter: Chapter, options: BuildOptions,
     return {**shared, "chapter_id": chapter.id, **chapter.params}
 
 
+RENDER_CACHE = "render-cache"      # in the build folder: what pandoc read and wrote for each chapter
 UNCHANGED = " Nothing was published: the previous publication is unchanged."
 
 
@@ -289,7 +291,12 @@ def _render_and_publish(new_publication: Path, target: Path, results, params: Pa
     Returns the result of a build that could not render (nothing published), else None."""
     shutil.rmtree(new_publication, ignore_errors=True)
     new_publication.mkdir(parents=True)
-    write_downloads(results, params, build_dir, chapters, new_publication / "downloads")
+    if options.force:
+        # --force: nothing kept from an earlier build (the downloads, pandoc's chapters)
+        shutil.rmtree(build_dir / DOWNLOADS_KEPT, ignore_errors=True)
+        shutil.rmtree(build_dir / RENDER_CACHE, ignore_errors=True)
+    # written again only when the measures, tables, params or code changed (not for a reviewer's edit)
+    copy_downloads(results, params, build_dir, chapters, new_publication / "downloads", manifest["code_sha256"])
     # the downloads are in the staged book too: Quarto copies them into its site (resources)
     shutil.rmtree(staging.book_dir / "downloads", ignore_errors=True)
     shutil.copytree(new_publication / "downloads", staging.book_dir / "downloads")
@@ -399,10 +406,22 @@ def render_publication(book_dir: Path, summary_path: Path, out: Path,
 
 def _render_both(book_dir: Path, summary_path: Path, out: Path, formats, engine: str,
                  warnings: list[str]) -> None:
-    render_book(book_dir, out, formats=formats, engine=engine, basename="needs-assessment",
-                warnings_out=warnings)
-    render_document(summary_path, out, formats=formats, engine=engine,
-                    basename="recommendations-summary", warnings_out=warnings)
+    """The book and the summary at once (pandoc and typst run outside Python's lock). The embedded
+    renderer keeps pandoc's reading of each source in `<build>/render-cache/`, so after an edit
+    pandoc reads only the chapter that changed. Warnings: the book's, then the summary's."""
+    cache = book_dir.parent / RENDER_CACHE
+    book_warnings: list[str] = []
+    summary_warnings: list[str] = []
+    # Quarto: one render at a time (each starts its own pandoc and typst for every page already)
+    with ThreadPoolExecutor(max_workers=2 if engine == "embedded" else 1) as pool:
+        book = pool.submit(render_book, book_dir, out, formats=formats, engine=engine, basename="needs-assessment",
+                           warnings_out=book_warnings, cache_dir=cache / "book")
+        summary = pool.submit(render_document, summary_path, out, formats=formats, engine=engine,
+                              basename="recommendations-summary", warnings_out=summary_warnings,
+                              cache_dir=cache / "summary")
+        book.result()
+        summary.result()
+    warnings.extend(book_warnings + summary_warnings)
 
 
 def data_notes(data_manifest: dict, results: dict, params: Params) -> list[str]:

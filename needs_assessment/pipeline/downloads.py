@@ -10,6 +10,7 @@ in front, in every CSV and in the workbook (`formula_safe`). Numbers, negative o
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -20,6 +21,11 @@ from ..measures.disclosure import suppression_note
 from ..measures.result import MeasureResult
 from ..params import Chapter, Params
 from ..content.cells import formula_safe
+from ..common.hashing import stable_json
+from ..measures.store import RESULTS_FILE
+
+CACHE_DIR = "downloads"          # in the build folder: the last downloads written, and their key
+CACHE_KEY = ".downloads-key"
 
 
 MEASURES_COLUMNS = [
@@ -112,4 +118,35 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
         for label, path in tables:
             formula_safe(pd.read_csv(path)).to_excel(writer, sheet_name=_sheet_name(label, used), index=False)
     written.append(workbook)
+    return written
+
+
+def downloads_key(params: Params, build_dir: Path, chapters: list[Chapter], code_hash: str) -> str:
+    """What the downloads are made from: the measure results, the chapters' tables, the params
+    and the code. A reviewer's edit changes none of them."""
+    digest = hashlib.sha256(stable_json({"params": params.model_dump(), "code": code_hash,
+                                         "chapters": [c.id for c in chapters]}).encode())
+    digest.update(hashlib.sha256((Path(build_dir) / RESULTS_FILE).read_bytes()).digest())
+    for chapter in chapters:
+        for csv in sorted((Path(build_dir) / "chapters" / chapter.id / "tables").glob("*.csv")):
+            digest.update(f"{chapter.id}/{csv.name}".encode())
+            digest.update(hashlib.sha256(csv.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def copy_downloads(results: dict[str, MeasureResult], params: Params, build_dir: Path,
+                   chapters: list[Chapter], out_dir: Path, code_hash: str) -> bool:
+    """The downloads into `out_dir`, written again only when what they are made from changed
+    (the workbook alone takes seconds); otherwise copied from the last build's, kept in
+    `<build>/downloads/`. Returns whether they were written."""
+    key = downloads_key(params, build_dir, chapters, code_hash)
+    kept = Path(build_dir) / CACHE_DIR
+    stamp = kept / CACHE_KEY
+    written = False
+    if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == key):
+        shutil.rmtree(kept, ignore_errors=True)
+        write_downloads(results, params, build_dir, chapters, kept)
+        stamp.write_text(key, encoding="utf-8")
+        written = True
+    shutil.copytree(kept, out_dir, ignore=shutil.ignore_patterns(CACHE_KEY), dirs_exist_ok=True)
     return written

@@ -16,7 +16,10 @@ quarto when it is on PATH, else embedded. A failed Quarto render raises
 ``render.quarto.QuartoError`` (Quarto's own error, the files it names, how to build without it);
 the build's ``--renderer auto`` then renders the whole publication with the embedded renderer.
 
-Both render functions take ``warnings_out`` (a list that receives the render's warnings, e.g.
+Both render functions take ``cache_dir`` (embedded renderer: what pandoc read and wrote for each
+chapter is kept there, so the next render reads and writes only the chapters that changed, with the
+same output),
+``warnings_out`` (a list that receives the render's warnings, e.g.
 unresolved cross-references, or what Quarto printed as a warning) and ``strict`` (raise RenderError on an unresolved cross-reference).
 Warnings are also issued as ``RenderWarning`` and logged.
 """
@@ -49,7 +52,7 @@ def choose_engine(engine: str = "auto") -> str:
 
 def render_book(book_dir: Path, out_dir: Path, formats=DEFAULT_FORMATS, engine: str = "auto",
                 basename: str = "needs-assessment", *, warnings_out: list[str] | None = None,
-                strict: bool = False) -> dict[str, Path]:
+                strict: bool = False, cache_dir: Path | None = None) -> dict[str, Path]:
     """Render a staged Quarto book folder; return {"html": path, "pdf": path} for the formats."""
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     if choose_engine(engine) == "quarto":
@@ -59,12 +62,12 @@ def render_book(book_dir: Path, out_dir: Path, formats=DEFAULT_FORMATS, engine: 
     from needs_assessment.render.embedded import render_publication
     from needs_assessment.render.project import load_book
     return render_publication(load_book(Path(book_dir)), Path(out_dir), formats, basename,
-                              warnings_out=warnings_out, strict=strict)
+                              warnings_out=warnings_out, strict=strict, cache_dir=cache_dir)
 
 
 def render_document(document_path: Path, out_dir: Path, formats=DEFAULT_FORMATS, engine: str = "auto",
                     basename: str | None = None, *, warnings_out: list[str] | None = None,
-                    strict: bool = False) -> dict[str, Path]:
+                    strict: bool = False, cache_dir: Path | None = None) -> dict[str, Path]:
     """Render one Quarto document (front matter: title, subtitle, author, date, lang,
     needs-assessment); basename defaults to the document's file name without .md."""
     document_path = Path(document_path)
@@ -77,4 +80,4 @@ def render_document(document_path: Path, out_dir: Path, formats=DEFAULT_FORMATS,
     from needs_assessment.render.embedded import render_publication
     from needs_assessment.render.project import load_document
     return render_publication(load_document(document_path), Path(out_dir), formats, basename,
-                              warnings_out=warnings_out, strict=strict)
+                              warnings_out=warnings_out, strict=strict, cache_dir=cache_dir)

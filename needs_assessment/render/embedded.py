@@ -13,11 +13,13 @@ import logging
 import re
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from needs_assessment.render import pandoc_ast as pa
-from needs_assessment.render.assemble import Assembly, assemble
+from needs_assessment.render.assemble import Assembly, ReadCache, assemble
 from needs_assessment.render.errors import RenderError, RenderWarning
+from needs_assessment.render.chunks import ChunkCache, split_chunks, write_typst_chunked
 from needs_assessment.render.docx import render_docx
 from needs_assessment.render.html import render_html
 from needs_assessment.render.project import Publication
@@ -53,20 +55,30 @@ def typst_meta(pub: Publication) -> dict:
     return meta
 
 
-def typst_source(assembly: Assembly) -> str:
-    """The typst text for the PDF (pandoc typst writer + filters/typst.lua + templates/book.typ)."""
-    doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": assembly.blocks}
-    with tempfile.TemporaryDirectory(prefix="na-typ-") as tmp:
-        src = Path(tmp) / "doc.json"
-        src.write_text(json.dumps(doc), encoding="utf-8")
-        return pa.run_pandoc([
-            "--from", "json", "--to", "typst", str(src), "--standalone",
-            "--template", str(template_path("book.typ")),
-            # first: text that starts a cell or a line stays text (shared with real Quarto)
-            "--lua-filter", str(filter_path("typst-text.lua")),
-            "--lua-filter", str(filter_path("typst.lua")),
-            "--wrap", "none",
-        ], what=f"{assembly.pub.root}: writing typst")
+def typst_source(assembly: Assembly, cache=None) -> str:
+    """The typst text for the PDF (pandoc typst writer + filters/typst.lua + templates/book.typ).
+    With `cache` (chunks.ChunkCache), a chunk (chapter or part) at a time, each written only if
+    it is not kept from before: the same text (see chunks.py)."""
+    filters = [filter_path("typst-text.lua"), filter_path("typst.lua")]
+    # first filter: text that starts a cell or a line stays text (shared with real Quarto)
+    filter_args = [arg for path in filters for arg in ("--lua-filter", str(path))]
+    what = f"{assembly.pub.root}: writing typst"
+
+    def whole(blocks: list) -> str:
+        doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": blocks}
+        with tempfile.TemporaryDirectory(prefix="na-typ-") as tmp:
+            src = Path(tmp) / "doc.json"
+            src.write_text(json.dumps(doc), encoding="utf-8")
+            return pa.run_pandoc(["--from", "json", "--to", "typst", str(src), "--standalone",
+                                  "--template", str(template_path("book.typ")), *filter_args,
+                                  "--wrap", "none"], what=what)
+
+    if cache is None:
+        return whole(_mark_sources(assembly).blocks)
+    pieces = [_mark_sources(Assembly(assembly.pub, chunk, assembly.targets, assembly.toc, assembly.warnings)).blocks
+              for chunk in split_chunks(assembly.blocks)]
+    return write_typst_chunked(pieces, whole, ["--from", "json", "--to", "typst", *filter_args, "--wrap", "none"],
+                               filters + [template_path("book.typ")], cache, what)
 
 
 def _source_of_line(source: str, lineno: int) -> str | None:
@@ -94,6 +106,8 @@ def compile_pdf(source: str, pub: Publication, out_path: Path, warnings_out: lis
                 warnings.simplefilter("always")
                 typst.compile(data, output=str(out_path), pdf_standards=standards, **kwargs)
             for w in caught:
+                if isinstance(w.message, RenderWarning):
+                    continue    # another render's, issued while this one ran (it reports its own)
                 text = getattr(w.message, "message", None) or str(w.message)
                 if "unknown font family" in text:
                     continue
@@ -159,35 +173,60 @@ def _mark_sources(assembly: Assembly) -> Assembly:
 
 
 def render_publication(pub: Publication, out_dir: Path, formats, basename: str,
-                       warnings_out: list[str] | None = None, strict: bool = False) -> dict[str, Path]:
+                       warnings_out: list[str] | None = None, strict: bool = False,
+                       cache_dir: Path | None = None) -> dict[str, Path]:
+    """The publication in each format. The formats are written at the same time (pandoc and typst
+    run outside Python's lock), each from the same assembly; their warnings are reported in a
+    fixed order (the assembly's, then the PDF's). With `cache_dir`, what pandoc read and wrote
+    for each chapter is kept there, and after an edit pandoc reads and writes (HTML, typst) only
+    the chapters that changed; the output is the same."""
     formats = tuple(formats)
     unknown = [f for f in formats if f not in ("html", "pdf", "docx", "typst")]
     if unknown:
         raise RenderError(f"unknown output format(s) {unknown}; expected html, pdf, docx")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    assembly = assemble(pub)
+    folder = Path(cache_dir) if cache_dir is not None else None
+    read_cache = ReadCache(folder / "read") if folder else None
+    html_cache = ChunkCache(folder / "html") if folder else None
+    typst_cache = ChunkCache(folder / "typst") if folder else None
+    assembly = assemble(pub, read_cache=read_cache)
     found: list[str] = list(assembly.warnings)
     unresolved = [w for w in found if "unresolved cross-reference" in w]
     if strict and unresolved:
         raise RenderError("unresolved cross-references:\n  " + "\n  ".join(unresolved))
     _report(found, warnings_out)
-    results: dict[str, Path] = {}
-    if "html" in formats:
-        results["html"] = render_html(assembly, out_dir / f"{basename}.html")
-    if "docx" in formats:
-        results["docx"] = render_docx(assembly, out_dir / f"{basename}.docx")
-    if "pdf" in formats or "typst" in formats:
-        source = typst_source(_mark_sources(assembly))
+    later: list[str] = []
+
+    def typst_outputs() -> dict[str, Path]:
+        made: dict[str, Path] = {}
+        source = typst_source(assembly, typst_cache)
         if "typst" in formats:
             typ = out_dir / f"{basename}.typ"
             typ.write_text(source, encoding="utf-8")
-            results["typst"] = typ
+            made["typst"] = typ
         if "pdf" in formats:
-            later: list[str] = []
-            results["pdf"] = compile_pdf(source, pub, out_dir / f"{basename}.pdf", later)
-            _report(later, warnings_out)
-    return results
+            made["pdf"] = compile_pdf(source, pub, out_dir / f"{basename}.pdf", later)
+        return made
+
+    jobs = []
+    if "html" in formats:
+        jobs.append(lambda: {"html": render_html(assembly, out_dir / f"{basename}.html", html_cache)})
+    if "docx" in formats:
+        jobs.append(lambda: {"docx": render_docx(assembly, out_dir / f"{basename}.docx")})
+    if "pdf" in formats or "typst" in formats:
+        jobs.append(typst_outputs)
+    results: dict[str, Path] = {}
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+        for made in [f.result() for f in [pool.submit(job) for job in jobs]]:
+            results.update(made)
+    # keep only what this render used (a format not made this time keeps its chunks)
+    for cache, used in ((read_cache, True), (html_cache, "html" in formats),
+                        (typst_cache, "pdf" in formats or "typst" in formats)):
+        if cache is not None and used:
+            cache.prune()
+    _report(later, warnings_out)
+    return {fmt: results[fmt] for fmt in ("html", "docx", "typst", "pdf") if fmt in results}
 
 
 def _report(found: list[str], warnings_out: list[str] | None) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from needs_assessment.render import pandoc_ast as pa
 from needs_assessment.render.assemble import NBSP, Assembly, TocEntry
+from needs_assessment.render.chunks import has_footnotes, write_html_chunked
 from needs_assessment.render.resources import template_path
 
 TOC_PLACEHOLDER = "<!--NA-TOC-->"
@@ -190,20 +191,31 @@ def toc_html(entries: list[TocEntry]) -> str:
     return "\n".join(out)
 
 
-def render_html(assembly: Assembly, out_path: Path) -> Path:
-    doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": publication_meta(assembly),
-           "blocks": html_blocks(assembly)}
-    with tempfile.TemporaryDirectory(prefix="na-html-") as tmp:
-        src = Path(tmp) / "doc.json"
-        src.write_text(json.dumps(doc), encoding="utf-8")
-        text = pa.run_pandoc([
-            "--from", "json", "--to", "html5", str(src),
-            "--standalone", "--embed-resources",
-            "--template", str(template_path("book.html")),
-            "--css", str(template_path("house.css")),
-            "--resource-path", str(assembly.pub.root.resolve()),
-            "--section-divs", "--mathml", "--wrap", "none",
-        ], what=f"{assembly.pub.root}: writing HTML", cwd=assembly.pub.root)
+def render_html(assembly: Assembly, out_path: Path, cache=None) -> Path:
+    """The page, in one pandoc pass; with `cache` (chunks.ChunkCache) a chapter at a time, each
+    chapter written only if it is not kept from before (the same bytes: see chunks.py)."""
+    root = assembly.pub.root.resolve()
+    common = ["--section-divs", "--mathml", "--wrap", "none"]
+
+    def whole(blocks: list) -> str:
+        doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": publication_meta(assembly), "blocks": blocks}
+        with tempfile.TemporaryDirectory(prefix="na-html-") as tmp:
+            src = Path(tmp) / "doc.json"
+            src.write_text(json.dumps(doc), encoding="utf-8")
+            return pa.run_pandoc([
+                "--from", "json", "--to", "html5", str(src),
+                "--standalone", "--embed-resources",
+                "--template", str(template_path("book.html")),
+                "--css", str(template_path("house.css")),
+                "--resource-path", str(root), *common,
+            ], what=f"{assembly.pub.root}: writing HTML", cwd=assembly.pub.root)
+
+    blocks = html_blocks(assembly)
+    if cache is None or has_footnotes(blocks):
+        text = whole(blocks)
+    else:
+        text = write_html_chunked(blocks, whole, ["--from", "json", "--to", "html5", "--embed-resources",
+                                                  "--resource-path", str(root), *common], root, cache)
     text = postprocess_html(text, assembly)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(text, encoding="utf-8")

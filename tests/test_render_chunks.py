@@ -1,0 +1,90 @@
+"""Rendering a chapter at a time (render/chunks.py, the embedded renderer's `cache_dir`): the same
+bytes as one pass, HTML, typst and PDF; after an edit pandoc reads and writes only the chapter that
+changed; a changed figure reaches the HTML even though its name did not change."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from needs_assessment.render.assemble import ReadCache, assemble
+from needs_assessment.render.chunks import ChunkCache
+from needs_assessment.render.embedded import render_publication, typst_source
+from needs_assessment.render.html import render_html
+from needs_assessment.render.project import load_book
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_book"
+INCLUDE = "chapters/_recommendations/P1/neighbourhood-crime.md"
+FORMATS = ("html", "typst", "pdf")
+
+
+def copy_book(tmp_path: Path) -> Path:
+    folder = tmp_path / "book"
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_chunked_render_is_byte_identical_to_one_pass(tmp_path):
+    book = copy_book(tmp_path)
+    cache = tmp_path / "cache"
+    render_publication(load_book(book), tmp_path / "one-pass", FORMATS, "needs-assessment")
+    render_publication(load_book(book), tmp_path / "cold", FORMATS, "needs-assessment", cache_dir=cache)
+    render_publication(load_book(book), tmp_path / "warm", FORMATS, "needs-assessment", cache_dir=cache)
+    one_pass = outputs(tmp_path / "one-pass")
+    assert set(one_pass) == {"needs-assessment.html", "needs-assessment.typ", "needs-assessment.pdf"}
+    assert outputs(tmp_path / "cold") == one_pass
+    assert outputs(tmp_path / "warm") == one_pass
+
+    # an edit: the chunked render after it is the one pass after it
+    include = book / INCLUDE
+    include.write_text(include.read_text() + "\n**P1-R3.** Saved by the chunk test.\n")
+    render_publication(load_book(book), tmp_path / "edited", FORMATS, "needs-assessment", cache_dir=cache)
+    render_publication(load_book(book), tmp_path / "edited-one-pass", FORMATS, "needs-assessment")
+    edited = outputs(tmp_path / "edited")
+    assert edited == outputs(tmp_path / "edited-one-pass")
+    assert b"Saved by the chunk test." in edited["needs-assessment.html"]
+    assert edited["needs-assessment.html"] != one_pass["needs-assessment.html"]
+
+
+def test_after_an_edit_only_that_chapter_is_read_and_written(tmp_path):
+    book = copy_book(tmp_path)
+    reads, html, typst = ReadCache(tmp_path / "r"), ChunkCache(tmp_path / "h"), ChunkCache(tmp_path / "t")
+
+    def render():
+        assembly = assemble(load_book(book), read_cache=reads)
+        before = set(reads.memory)
+        html.written = typst.written = 0
+        render_html(assembly, tmp_path / "out.html", html)
+        typst_source(assembly, typst)
+        for cache in (reads, html, typst):
+            cache.prune()
+        return before
+
+    render()
+    chapters = len(load_book(book).entries)
+    assert html.written == chapters and typst.written > chapters      # parts are typst chunks too
+    include = book / INCLUDE
+    include.write_text(include.read_text() + "\nOne more sentence.\n")
+    # a fresh cache object reading the same folders: what lasts from one build to the next
+    reads, html, typst = ReadCache(tmp_path / "r"), ChunkCache(tmp_path / "h"), ChunkCache(tmp_path / "t")
+    render()
+    assert html.written == 1 and typst.written == 1
+    assert len(list((tmp_path / "r").glob("*.json"))) == chapters       # the old reading was pruned
+
+
+def test_a_changed_figure_reaches_the_html(tmp_path):
+    """The HTML embeds the image's bytes: a figure redrawn under the same name is not kept."""
+    book = copy_book(tmp_path)
+    cache = tmp_path / "cache"
+    render_publication(load_book(book), tmp_path / "a", ("html",), "page", cache_dir=cache)
+    figure = next((book / "chapters" / "figures").glob("*.png"))
+    other = Path(__file__).parent.parent / "docs" / "images" / "html-phone.png"
+    shutil.copyfile(other, figure)
+    render_publication(load_book(book), tmp_path / "b", ("html",), "page", cache_dir=cache)
+    render_publication(load_book(book), tmp_path / "c", ("html",), "page")
+    assert (tmp_path / "b" / "page.html").read_bytes() == (tmp_path / "c" / "page.html").read_bytes()
+    assert (tmp_path / "b" / "page.html").read_bytes() != (tmp_path / "a" / "page.html").read_bytes()
