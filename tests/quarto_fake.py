@@ -1,6 +1,6 @@
 """A stand-in `quarto` executable for tests (real Quarto is not installed on the test machines).
 
-It answers `quarto render <dir> --to <format>` and `quarto render <doc> --to <format> --output
+It answers `quarto render <dir> --to <format>` (html, docx, needs-assessment-typst) and `quarto render <doc> --to <format> --output
 <name>` by writing what Quarto would write (the site in _book/, the PDF, the document) and, with
 FAKE_QUARTO_MODE, prints what real Quarto 1.10 prints:
 
@@ -51,6 +51,7 @@ fi
 if [ -n "$out" ]; then
   case "$to" in
     html) echo "<!DOCTYPE html><html lang=\"en-GB\"><title>s</title><main>summary</main></html>" > "$out" ;;
+    docx) printf 'PK fake docx' > "$out" ;;
     *) printf '%%PDF-1.7 fake' > "$out" ;;
   esac
   exit 0
@@ -59,6 +60,7 @@ mkdir -p "$target/_book/chapters"
 case "$to" in
   html) echo "<html>index</html>" > "$target/_book/index.html"
         echo "<html>c1</html>" > "$target/_book/chapters/C1.html" ;;
+  docx) printf 'PK fake docx' > "$target/_book/needs-assessment.docx" ;;
   *) printf '%%PDF-1.7 fake' > "$target/_book/needs-assessment.pdf" ;;
 esac
 """

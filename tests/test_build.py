@@ -307,20 +307,23 @@ def test_disk_faults_publish_nothing_half_written_and_the_next_build_succeeds(pr
         path.write_text(original)
 
 
-def test_word_copies_are_the_full_publication_and_auto_makes_them_without_quarto(project, first_build,
-                                                                                 tmp_path, monkeypatch):
+def test_word_copies_are_the_full_publication_and_quarto_makes_them_when_it_renders(project, first_build,
+                                                                                   tmp_path, monkeypatch):
     """--to html,pdf,docx publishes the cycle itself (not a preview); with Quarto on the PATH,
-    `auto` renders the whole publication (Word too) with the embedded renderer, Quarto not run."""
+    `auto` renders the whole publication with Quarto, the Word copies with Quarto's docx format."""
     import quarto_fake
     calls = quarto_fake.use(monkeypatch, tmp_path)
     result = build(options(project, engine="auto", formats=("html", "pdf", "docx")))
     assert result.exit_code == 0, result.message
     assert result.published_to == project / "_output" / "small-plan"
     data = manifest(project)
-    assert data["renderer"] == "embedded" and "Word output" in data["quarto_failure"]
-    assert not calls.exists() or "render" not in calls.read_text()
+    assert data["renderer"] == "quarto" and data["quarto_failure"] is None
+    assert "--to docx" in calls.read_text()
     assert {"needs-assessment.docx", "recommendations-summary.docx"} <= set(data["outputs"])
+    monkeypatch.undo()
+    # the embedded renderer makes them too, linked from the HTML; a default build afterwards renders
+    # again (the formats are in the publication key): no Word link
+    assert build(options(project, formats=("html", "pdf", "docx"))).exit_code == 0
     assert 'href="needs-assessment.docx"' in html_text(project)
-    # a default build afterwards renders again (the formats are in the publication key): no Word link
     assert build(options(project)).exit_code == 0
     assert "docx" not in " ".join(manifest(project)["outputs"]) and ".docx" not in html_text(project)

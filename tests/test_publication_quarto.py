@@ -12,6 +12,10 @@ per chapter) and its PDF.
   and numbered captions; tables with captions and header cells; cross-references that resolve
   (no ?@ left) to an element that exists;
 * axe-core in a browser on every page (skips without Chromium or axe-core);
+* the Word copies (Quarto's docx format with the house reference document), read back with
+  python-docx as test_publication.py reads the embedded ones: every chapter title a Word heading,
+  every recommendation id, every chart with alt text, data tables with header rows, the protective
+  marking in the page header and the demonstration notice, live figures resolved;
 * the PDFs: tagged, PDF/UA-1, /Lang en-GB, title and author, fonts embedded, the marking on every
   page, a bookmark for every part and chapter, figures numbered by chapter, no comparison marker
   turned into typst markup, no text below the bottom margin (a table that ran off the page).
@@ -29,6 +33,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 import test_publication as pub
 from needs_assessment.pipeline.build import BuildOptions, build
@@ -60,7 +65,8 @@ def project(tmp_path_factory) -> Path:
         (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
     params_path = root / "params" / "demo-2024.yml"
     generate_demo_data(root / "data" / "demo", load_params(params_path), scale=pub.SCALE)
-    result = build(BuildOptions(params_path=params_path, root=root, jobs=2, quiet=True, engine="quarto"))
+    result = build(BuildOptions(params_path=params_path, root=root, jobs=2, quiet=True, engine="quarto",
+                                formats=("html", "pdf", "docx")))
     assert result.exit_code == 0, result.message
     return root
 
@@ -258,3 +264,79 @@ def test_no_table_cell_in_the_book_pdf_turned_into_typst_markup(book_pdf, work):
 
 def test_no_text_below_the_bottom_margin(book_pdf):
     assert not pub.text_below_the_margin(book_pdf)[:10]
+
+
+# ---------------------------------------------------------------------- the Word copies (Quarto's docx)
+
+@pytest.fixture(scope="module")
+def book_docx(out):
+    return pub.Document(str(out / f"{BOOK}.docx"))
+
+
+@pytest.fixture(scope="module")
+def summary_docx(out):
+    return pub.Document(str(out / f"{SUMMARY}.docx"))
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_text(document) -> str:
+    """Every paragraph's text, those in tables too (Quarto's docx puts a callout in a table)."""
+    return "\n".join("".join(t.text or "" for t in p.iter(W + "t")) for p in document.element.body.iter(W + "p"))
+
+
+def test_word_copies_are_quartos_and_linked(out, project):
+    manifest = json.loads((out / "build-manifest.json").read_text())
+    assert manifest["renderer"] == "quarto" and manifest["quarto_failure"] is None
+    for name in (BOOK, SUMMARY):
+        assert f"{name}.docx" in manifest["outputs"]
+        assert (out / f"{name}.docx").stat().st_size > 10_000
+    config = yaml.safe_load((project / "_build" / DEMO.cycle / "book" / "_quarto.yml").read_text())
+    assert config["format"]["docx"]["reference-doc"] == "_includes/reference.docx"
+
+
+def test_word_chapter_titles_are_word_headings(book_docx):
+    headings = pub._headings(book_docx)
+    missing = [c.title for c in CHAPTERS if not any(pub.contains(h, c.title) for h in headings)]
+    assert not missing, f"no Word heading for {missing}"
+    levels = {p.style.name for p in book_docx.paragraphs if p.style.name.startswith("Heading ")}
+    assert "Heading 1" in levels and "Heading 2" in levels, levels
+
+
+@pytest.mark.parametrize("which", [BOOK, SUMMARY])
+def test_word_copies_have_every_recommendation_marking_and_notice(which, book_docx, summary_docx):
+    document = book_docx if which == BOOK else summary_docx
+    text = _docx_text(document)
+    wanted = [rid for ids in pub.RECOMMENDATIONS.values() for rid in ids]
+    assert wanted and not [rid for rid in wanted if rid not in text]
+    header = " ".join(p.text for s in document.sections for p in s.header.paragraphs)
+    assert DEMO.protective_marking and DEMO.protective_marking in header, header
+    assert any(p.style.name == "Demonstration Notice" and "not official statistics" in p.text
+               for p in document.paragraphs)
+    assert "{{<" not in text and "?@" not in text
+
+
+@pytest.mark.parametrize("which", [BOOK, SUMMARY])
+def test_word_images_have_alt_text_and_data_tables_header_rows(which, book_docx, summary_docx):
+    document = book_docx if which == BOOK else summary_docx
+    images = list(document.element.body.iter(pub.WP_DOC_PR))
+    if which == BOOK:
+        assert len(images) >= len({m for c in CHAPTERS for m in c.measures}), "too few charts"
+    bare = [d.get("name") for d in images if len((d.get("descr") or "").strip()) < 10]
+    assert not bare, f"images without alt text: {bare}"
+    # Quarto lays a callout (title and body) and a figure out in small tables of their own; a data
+    # table has a header row and its rows
+    tables = [t for t in document.element.body.iter(W + "tbl") if len(list(t.iter(W + "tr"))) > 2]
+    if which == BOOK:
+        assert tables
+    no_header = [i for i, t in enumerate(tables) if next(t.iter(pub.W_TBL_HEADER), None) is None]
+    assert not no_header, f"tables without a header row: {no_header}"
+
+
+def test_word_live_figure_is_resolved(project, book_docx, summary_docx):
+    figures = yaml.safe_load((project / "_build" / DEMO.cycle / "book" / "_variables.yml").read_text())
+    crime = figures["total_recorded_crime"]
+    sentence = f"Total recorded crime in {crime['period']} was {crime['change_vs_baseline']} compared"
+    for document in (book_docx, summary_docx):
+        assert pub.contains(_docx_text(document), sentence)

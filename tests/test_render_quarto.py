@@ -88,16 +88,26 @@ def test_quarto_failure_says_what_quarto_said_the_file_and_how_to_build_without_
     assert "Traceback" not in message
 
 
-def test_word_with_quarto_says_to_use_the_embedded_renderer_before_running_quarto(tmp_path, book,
-                                                                                   monkeypatch):
-    """Quarto's docx format is not wired up yet: a QuartoError (so `auto` renders the whole
-    publication with the embedded renderer) before Quarto renders anything."""
+def test_word_with_quarto_is_quartos_docx_with_the_house_reference_document(tmp_path, book, monkeypatch):
+    """--to docx with Quarto: `quarto render --to docx`, with the house reference document (made by
+    render/docx.py: heading styles, the protective marking in the page header) staged as the docx
+    format's reference-doc, and the house filter (the demonstration notice, alt text)."""
     calls = quarto_fake.use(monkeypatch, tmp_path)
-    with pytest.raises(QuartoError, match="--renderer embedded"):
-        render_book(book, tmp_path / "out", formats=("html", "docx"), engine="quarto")
-    with pytest.raises(QuartoError, match="Word output"):
-        render_document(book / "index.md", tmp_path / "out", formats=("docx",), engine="quarto")
-    assert not calls.exists() or not calls.read_text().strip()
+    made = render_book(book, tmp_path / "out", formats=("html", "docx"), engine="quarto")
+    assert made["docx"] == (tmp_path / "out" / "needs-assessment.docx").resolve()
+    assert made["docx"].read_bytes().startswith(b"PK")
+    assert "--to docx" in calls.read_text()
+    config = yaml.safe_load((book / "_quarto.yml").read_text())
+    docx = config["format"]["docx"]
+    assert docx["reference-doc"] == "_includes/reference.docx" and docx["callout-icon"] is False
+    assert any("needs-assessment.lua" in f["path"] for f in docx["filters"])
+    from docx import Document
+    header = Document(str(book / "_includes" / "reference.docx")).sections[0].header
+    assert "OFFICIAL" in " ".join(p.text for p in header.paragraphs)
+    summary = render_document(book / "index.md", tmp_path / "out", formats=("docx",), engine="quarto",
+                              basename="recommendations-summary")
+    assert summary["docx"].name == "recommendations-summary.docx" and summary["docx"].is_file()
+    assert (book / "_includes" / "reference.docx").is_file()
 
 
 def test_summary_document_with_quarto(tmp_path, monkeypatch):

@@ -9,7 +9,11 @@ features (see _quarto.yml):
   download links on every HTML page);
 * `_includes/before-body.html`: the protective marking and the demonstration notice at the top of
   every HTML page (include-before-body);
-* `styles/house.css`.
+* `styles/house.css`;
+* `_includes/reference.docx`: the house reference document for Word (render/docx.py makes it, the
+  one the embedded renderer uses: heading styles, the protective marking in the page header), set
+  as the docx format's `reference-doc`; the house extension's filter puts the demonstration notice
+  first in the Word file.
 
 A Quarto book's HTML is a multi-page site: it is copied to the top of `<out_dir>` (index.html,
 chapters/, site_libs/, downloads/ from the project's `resources`), and `<out_dir>/<basename>.html`
@@ -34,7 +38,9 @@ import yaml
 from needs_assessment.render.errors import RenderError
 from needs_assessment.render.resources import filter_path, font_dirs, template_path
 
-QUARTO_FORMAT = {"html": "html", "pdf": "needs-assessment-typst"}
+QUARTO_FORMAT = {"html": "html", "pdf": "needs-assessment-typst", "docx": "docx"}
+OUTPUT_SUFFIX = {"html": ".html", "pdf": ".pdf", "docx": ".docx"}
+REFERENCE_DOCX = "_includes/reference.docx"
 EXTENSION = Path(__file__).resolve().parent / "quarto_extension"
 EXTENSION_NAME = "needs-assessment"
 WRITTEN_FOR = "1.10"
@@ -113,7 +119,17 @@ def stage_assets(folder: Path, na: dict | None = None, document: bool = False) -
     includes = folder / "_includes"
     includes.mkdir(exist_ok=True)
     (includes / "before-body.html").write_text(notice_html(na), encoding="utf-8")
+    from needs_assessment.render.docx import reference_docx
+    reference_docx(folder / REFERENCE_DOCX, str(na.get("protective-marking")) if na.get("protective-marking") else None)
     formats = config.setdefault("format", {})
+    docx_format = formats.get("docx")
+    if not isinstance(docx_format, dict):
+        docx_format = formats["docx"] = {}
+    # callout-icon: Quarto draws a callout's icon as an image without alt text
+    docx_format.update({"reference-doc": REFERENCE_DOCX, "toc": True, "number-sections": True,
+                        "callout-icon": False,
+                        "filters": [{"path": f"_extensions/{EXTENSION_NAME}/needs-assessment.lua",
+                                     "at": "post-quarto"}]})
     typst_format = formats.get(QUARTO_FORMAT["pdf"])
     if not isinstance(typst_format, dict):
         typst_format = formats[QUARTO_FORMAT["pdf"]] = {}
@@ -217,12 +233,7 @@ def _redirect_page(target: str, title: str) -> str:
 
 
 def _unsupported(fmt: str) -> RenderError:
-    if fmt == "docx":
-        # A QuartoError, so that `--renderer auto` renders the whole publication (Word too) with the
-        # embedded renderer rather than mixing the two.
-        return QuartoError("Word output (docx) is not made with Quarto yet: build with "
-                           "--renderer embedded (or auto) for the Word copies.")
-    return RenderError(f"unknown output format '{fmt}'; expected html, pdf")
+    return RenderError(f"unknown output format '{fmt}'; expected html, pdf, docx")
 
 
 def _check_formats(formats) -> None:
@@ -249,19 +260,20 @@ def render_book_quarto(book_dir: Path, out_dir: Path, formats, basename: str,
             # The site becomes the top of the publication, so that the links every page carries
             # (needs-assessment.pdf, the summary, downloads/) resolve beside it.
             shutil.copytree(output_dir, out_dir, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("*.pdf", "*.typ"))
+                            ignore=shutil.ignore_patterns("*.pdf", "*.typ", "*.docx"))
             page = out_dir / f"{basename}.html"
             if not (output_dir / page.name).exists():
                 page.write_text(_redirect_page("index.html", basename), encoding="utf-8")
             results["html"] = page
         else:
-            pdfs = sorted(output_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
-            if not pdfs:
+            suffix = OUTPUT_SUFFIX[fmt]
+            made = sorted(output_dir.glob(f"*{suffix}"), key=lambda p: p.stat().st_mtime)
+            if not made:
                 raise QuartoError(f"{output_dir}: quarto render --to {QUARTO_FORMAT[fmt]} finished but "
-                                  f"made no PDF.\n{EMBEDDED_HINT}")
-            target = out_dir / f"{basename}.pdf"
-            shutil.copyfile(pdfs[-1], target)
-            results["pdf"] = target
+                                  f"made no {suffix} file.\n{EMBEDDED_HINT}")
+            target = out_dir / f"{basename}{suffix}"
+            shutil.copyfile(made[-1], target)
+            results[fmt] = target
     return results
 
 
@@ -278,8 +290,7 @@ def render_document_quarto(document_path: Path, out_dir: Path, formats, basename
     for fmt in formats:
         if fmt not in QUARTO_FORMAT:
             raise _unsupported(fmt)
-        ext = "html" if fmt == "html" else "pdf"
-        name = f"{basename}.{ext}"
+        name = f"{basename}{OUTPUT_SUFFIX[fmt]}"
         args = [exe, "render", document_path.name, "--to", QUARTO_FORMAT[fmt], "--output", name]
         run_quarto(args, document_path.parent,
                    f"quarto render {document_path} --to {QUARTO_FORMAT[fmt]}", warnings_out)

@@ -13,6 +13,10 @@ HTML (one page per chapter):
   * on the front page, its own heading is a level-2 heading under the book's title (one h1);
   * under each page's first heading, the links to the downloads that every page carries
     (needs-assessment.downloads), written relative to that page.
+Word (docx, the whole book in one file):
+  * the demonstration notice first, in the reference document's "Demonstration Notice" style
+    (the protective marking is in the reference document's page header: render/docx.py);
+  * each chart's fig-alt as its Word alt text.
 The protective marking and demonstration notice at the top of each HTML page are
 include-before-body (written by the build); in the PDF they are the house template's.
 Written for Quarto 1.10: uses quarto.doc.file_metadata() as Quarto's own orange-book does.
@@ -135,6 +139,36 @@ local function html_page(doc)
   table.insert(blocks, at, nav)
   doc.blocks = blocks
   return doc
+end
+
+-- The same words and style name as render/docx.py (DEMONSTRATION_NOTICE, NOTICE_STYLE).
+local DEMONSTRATION_NOTICE = "Demonstration: this publication is made from generated demonstration data " ..
+  "for a fictional area. It is not official statistics and must not be used to make decisions."
+
+local function docx_document(doc)
+  local na = doc.meta["needs-assessment"]
+  if na == nil or na.demonstration ~= true then
+    return doc
+  end
+  local notice = pandoc.Div({ pandoc.Para(pandoc.Inlines(DEMONSTRATION_NOTICE)) },
+    pandoc.Attr("", {}, { { "custom-style", "Demonstration Notice" } }))
+  doc.blocks:insert(1, notice)
+  return doc
+end
+
+local function docx_image(img)
+  -- Word's alt text (docPr descr) is the image's own text, which Quarto leaves empty in a figure:
+  -- it is the chart's fig-alt
+  local alt = img.attributes["fig-alt"] or img.attributes["alt"]
+  if alt ~= nil and alt ~= "" and pandoc.utils.stringify(img.caption) == "" then
+    img.caption = pandoc.Inlines(alt)
+    return img
+  end
+  return nil
+end
+
+if quarto.doc.is_format("docx") then
+  return { { Image = docx_image }, { Pandoc = docx_document } }
 end
 
 if quarto.doc.is_format("typst") then
