@@ -121,7 +121,8 @@ def test_quarto_published_book_summary_and_downloads(out):
 
 def test_every_page_has_the_marking_the_notice_and_the_downloads(pages, out):
     wanted = {"needs-assessment.pdf", "recommendations-summary.pdf", "measures.csv",
-              f"{DEMO.cycle}-needs-assessment-tables.xlsx"}
+              f"{DEMO.cycle}-needs-assessment-tables.xlsx",
+              "needs-assessment.docx", "recommendations-summary.docx"}     # built with Word (docx)
     for path, page in pages.items():
         name = path.relative_to(out)
         if DEMO.protective_marking:

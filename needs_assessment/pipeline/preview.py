@@ -275,7 +275,9 @@ def _handler(preview: Preview, static_root):
             if path == f"/{SUMMARY}":
                 return self._send(preview.served(SUMMARY).encode("utf-8"), "text/html; charset=utf-8")
             if path == "/__preview/version":
-                return self._json({"version": preview.version, "error": preview.error})
+                # seconds: how long the latest update took the server (benchmarks/preview_speed.py)
+                return self._json({"version": preview.version, "error": preview.error,
+                                   "seconds": round(preview.last_seconds, 3)})
             if path == "/__preview/wait":
                 since = int((parse_qs(url.query).get("since") or ["-1"])[0] or -1)
                 version = preview.wait(since)
