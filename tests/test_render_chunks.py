@@ -88,3 +88,38 @@ def test_a_changed_figure_reaches_the_html(tmp_path):
     render_publication(load_book(book), tmp_path / "c", ("html",), "page")
     assert (tmp_path / "b" / "page.html").read_bytes() == (tmp_path / "c" / "page.html").read_bytes()
     assert (tmp_path / "b" / "page.html").read_bytes() != (tmp_path / "a" / "page.html").read_bytes()
+
+
+def test_the_build_cache_reads_and_writes_only_the_edited_chapter_with_the_same_warnings(tmp_path, monkeypatch):
+    """render_publication with a cache_dir (what the build does): after an edit pandoc reads one
+    source and writes one chapter's HTML and one chunk's typst; the warnings are those of one pass,
+    kept chapters' included."""
+    import needs_assessment.render.pandoc_ast as pa
+    book = copy_book(tmp_path)
+    cache = tmp_path / "cache"
+    one_pass: list[str] = []
+    render_publication(load_book(book), tmp_path / "one", FORMATS, "b", warnings_out=one_pass)
+    cold: list[str] = []
+    render_publication(load_book(book), tmp_path / "cold", FORMATS, "b", warnings_out=cold, cache_dir=cache)
+    assert cold == one_pass and any("@fig-nowhere" in w for w in one_pass)
+
+    calls: list[list[str]] = []
+    real = pa.run_pandoc
+
+    def counting(args, *rest, **kw):
+        calls.append(list(args))
+        return real(args, *rest, **kw)
+
+    monkeypatch.setattr(pa, "run_pandoc", counting)
+    include = book / INCLUDE
+    include.write_text(include.read_text() + "\n**P1-R3.** Counted.\n")
+    warm: list[str] = []
+    render_publication(load_book(book), tmp_path / "warm", FORMATS, "b", warnings_out=warm, cache_dir=cache)
+    reads = [c for c in calls if c[:2] == ["--from", pa.READER_FORMAT]]
+    chapters_html = [c for c in calls if "html5" in c and "--standalone" not in c]
+    chapters_typst = [c for c in calls if "typst" in c and "--standalone" not in c]
+    assert len(reads) == 1 and len(chapters_html) == 1 and len(chapters_typst) == 1, calls
+    assert warm == one_pass
+    monkeypatch.undo()
+    render_publication(load_book(book), tmp_path / "warm-one-pass", FORMATS, "b")
+    assert outputs(tmp_path / "warm") == outputs(tmp_path / "warm-one-pass")

@@ -55,14 +55,11 @@ def typst_meta(pub: Publication) -> dict:
     return meta
 
 
-def typst_source(assembly: Assembly, cache=None) -> str:
-    """The typst text for the PDF (pandoc typst writer + filters/typst.lua + templates/book.typ).
-    With `cache` (chunks.ChunkCache), a chunk (chapter or part) at a time, each written only if
-    it is not kept from before: the same text (see chunks.py)."""
+def typst_whole_writer(assembly: Assembly):
+    """(the one-pass writer of the typst text: blocks -> typst, its filter options, the filters)."""
     filters = [filter_path("typst-text.lua"), filter_path("typst.lua")]
     # first filter: text that starts a cell or a line stays text (shared with real Quarto)
     filter_args = [arg for path in filters for arg in ("--lua-filter", str(path))]
-    what = f"{assembly.pub.root}: writing typst"
 
     def whole(blocks: list) -> str:
         doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": blocks}
@@ -71,14 +68,21 @@ def typst_source(assembly: Assembly, cache=None) -> str:
             src.write_text(json.dumps(doc), encoding="utf-8")
             return pa.run_pandoc(["--from", "json", "--to", "typst", str(src), "--standalone",
                                   "--template", str(template_path("book.typ")), *filter_args,
-                                  "--wrap", "none"], what=what)
+                                  "--wrap", "none"], what=f"{assembly.pub.root}: writing typst")
+    return whole, filter_args, filters + [template_path("book.typ")]
 
+
+def typst_source(assembly: Assembly, cache=None) -> str:
+    """The typst text for the PDF (pandoc typst writer + filters/typst.lua + templates/book.typ).
+    With `cache` (chunks.ChunkCache), a chunk (chapter or part) at a time, each written only if
+    it is not kept from before: the same text (see chunks.py)."""
+    whole, filter_args, files = typst_whole_writer(assembly)
     if cache is None:
         return whole(_mark_sources(assembly).blocks)
     pieces = [_mark_sources(Assembly(assembly.pub, chunk, assembly.targets, assembly.toc, assembly.warnings)).blocks
               for chunk in split_chunks(assembly.blocks)]
     return write_typst_chunked(pieces, whole, ["--from", "json", "--to", "typst", *filter_args, "--wrap", "none"],
-                               filters + [template_path("book.typ")], cache, what)
+                               files, cache, f"{assembly.pub.root}: writing typst")
 
 
 def _source_of_line(source: str, lineno: int) -> str | None:
@@ -187,6 +191,18 @@ def render_publication(pub: Publication, out_dir: Path, formats, basename: str,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(cache_dir) if cache_dir is not None else None
+    if folder is not None and pub.kind == "book" and "docx" not in formats:
+        # only the chapters that changed are numbered, read and written (render/incremental.py)
+        from needs_assessment.render.incremental import render_book_incremental
+        done = render_book_incremental(pub, out_dir, formats, basename, folder / "incremental")
+        if done is not None:
+            results, found, later = done
+            unresolved = [w for w in found if "unresolved cross-reference" in w]
+            if strict and unresolved:
+                raise RenderError("unresolved cross-references:\n  " + "\n  ".join(unresolved))
+            _report(found, warnings_out)
+            _report(later, warnings_out)
+            return {fmt: results[fmt] for fmt in ("html", "typst", "pdf") if fmt in results}
     read_cache = ReadCache(folder / "read") if folder else None
     html_cache = ChunkCache(folder / "html") if folder else None
     typst_cache = ChunkCache(folder / "typst") if folder else None

@@ -191,11 +191,10 @@ def toc_html(entries: list[TocEntry]) -> str:
     return "\n".join(out)
 
 
-def render_html(assembly: Assembly, out_path: Path, cache=None) -> Path:
-    """The page, in one pandoc pass; with `cache` (chunks.ChunkCache) a chapter at a time, each
-    chapter written only if it is not kept from before (the same bytes: see chunks.py)."""
+def html_whole_writer(assembly: Assembly):
+    """The one-pass writer of the page: blocks -> the whole page (template, style sheet, images
+    embedded), before postprocess_html."""
     root = assembly.pub.root.resolve()
-    common = ["--section-divs", "--mathml", "--wrap", "none"]
 
     def whole(blocks: list) -> str:
         doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": publication_meta(assembly), "blocks": blocks}
@@ -207,15 +206,25 @@ def render_html(assembly: Assembly, out_path: Path, cache=None) -> Path:
                 "--standalone", "--embed-resources",
                 "--template", str(template_path("book.html")),
                 "--css", str(template_path("house.css")),
-                "--resource-path", str(root), *common,
+                "--resource-path", str(root), *HTML_OPTIONS,
             ], what=f"{assembly.pub.root}: writing HTML", cwd=assembly.pub.root)
+    return whole
 
+
+HTML_OPTIONS = ("--section-divs", "--mathml", "--wrap", "none")
+
+
+def render_html(assembly: Assembly, out_path: Path, cache=None) -> Path:
+    """The page, in one pandoc pass; with `cache` (chunks.ChunkCache) a chapter at a time, each
+    chapter written only if it is not kept from before (the same bytes: see chunks.py)."""
+    root = assembly.pub.root.resolve()
+    whole = html_whole_writer(assembly)
     blocks = html_blocks(assembly)
     if cache is None or has_footnotes(blocks):
         text = whole(blocks)
     else:
         text = write_html_chunked(blocks, whole, ["--from", "json", "--to", "html5", "--embed-resources",
-                                                  "--resource-path", str(root), *common], root, cache)
+                                                  "--resource-path", str(root), *HTML_OPTIONS], root, cache)
     text = postprocess_html(text, assembly)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(text, encoding="utf-8")
