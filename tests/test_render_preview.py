@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from needs_assessment.render.preview import PreviewRenderer, _Assembler  # noqa: F401 - the class it extends
+from needs_assessment.render.preview import PreviewRenderer
 from needs_assessment.render.project import load_book
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_book"
