@@ -22,6 +22,7 @@ from needs_assessment.render.errors import RenderError, RenderWarning
 from needs_assessment.render.chunks import ChunkCache, split_chunks, write_typst_chunked
 from needs_assessment.render.docx import render_docx
 from needs_assessment.render.html import render_html
+from needs_assessment.render.incremental import render_book_incremental
 from needs_assessment.render.project import Publication
 from needs_assessment.render.resources import filter_path, font_dirs, template_path
 
@@ -193,8 +194,8 @@ def render_publication(pub: Publication, out_dir: Path, formats, basename: str,
     folder = Path(cache_dir) if cache_dir is not None else None
     if folder is not None and pub.kind == "book" and "docx" not in formats:
         # only the chapters that changed are numbered, read and written (render/incremental.py)
-        from needs_assessment.render.incremental import render_book_incremental
-        done = render_book_incremental(pub, out_dir, formats, basename, folder / "incremental")
+        done = render_book_incremental(pub, out_dir, formats, basename, folder / "incremental",
+                                       (compile_pdf, _mark_sources, typst_whole_writer))
         if done is not None:
             results, found, later = done
             unresolved = [w for w in found if "unresolved cross-reference" in w]

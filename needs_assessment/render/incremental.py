@@ -102,13 +102,16 @@ def _chunk_id(chunk) -> str:
     return chunk.key if isinstance(chunk, Numbered) else digest(chunk)
 
 
-def render_book_incremental(pub, out_dir: Path, formats, basename: str, cache_dir: Path):
+def render_book_incremental(pub, out_dir: Path, formats, basename: str, cache_dir: Path, typst_writer):
     """The book's HTML and PDF (and typst), keeping in `cache_dir` what pandoc read and wrote and
     how each chapter was numbered. Returns (outputs, the assembly's warnings, the PDF's), or None
     when this book cannot be written a chapter at a time (footnotes, or text before a chapter's
-    first heading): the caller then renders it in one pass."""
-    from needs_assessment.render.embedded import compile_pdf, _mark_sources, typst_whole_writer
+    first heading): the caller then renders it in one pass. `typst_writer`: embedded.py's
+    (compile_pdf, _mark_sources, typst_whole_writer)."""
     from needs_assessment.render.html import html_blocks, html_whole_writer, postprocess_html
+
+    # embedded.py's (it calls this module: passed in, so neither imports the other back)
+    compile_pdf, _mark_sources, typst_whole_writer = typst_writer
 
     folder = Path(cache_dir)
     reads, numbering = ReadCache(folder / "read"), ChunkCache(folder / "number")
