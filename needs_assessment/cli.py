@@ -23,6 +23,8 @@ Other commands:
   python build.py review [--previous MANIFEST] list recommendations that need review, and what changed
   python build.py preview [--port N]          serve the assessment on 127.0.0.1 and reload it after each
                                               save of a recommendation file (or the params file)
+  python build.py papers --meeting YYYY-MM-DD  a meeting's scrutiny papers: a cover paper per topic, an
+                                              exception paper per measure off track or worse (params `papers:`)
   python build.py demo-data [--scale N] [--drop-months 2023-09,2023-10]
                                               (re)generate the demonstration data in data/demo/ (optionally
                                               without some police.uk months, to see how gaps are handled)
@@ -92,11 +94,13 @@ def main(argv: list[str] | None = None) -> int:
         if command == "preview":
             from .pipeline.preview import main_preview
             return main_preview(argv[1:], ROOT, DEFAULT_PARAMS)
+        if command == "papers":
+            return papers_command(argv[1:])
         if command == "demo-data":
             from .demo.generate import main as demo_main
             return demo_main(argv[1:]) or 0
         if command != "build":
-            build_parser().error(f"unknown command '{command}' (commands: init, data, review, preview, demo-data)")
+            build_parser().error(f"unknown command '{command}' (commands: init, data, review, preview, papers, demo-data)")
         if argv and argv[0] == "build":
             argv = argv[1:]
         return build_command(argv)
@@ -204,3 +208,32 @@ def review_command(argv: list[str]) -> int:
     html_path.write_text(format_review_html(report), encoding="utf-8")
     print(f"\nReview report written to {html_path}")
     return 1 if (args.strict and report.needs_review) else 0
+
+
+def papers_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py papers",
+        description="A meeting's pack of scrutiny papers, from the params file's `papers:` section: a cover paper "
+                    "for each topic and an exception paper for each of its measures that is off track or "
+                    "significantly worse than its baseline or its most similar group. The authors' text is in "
+                    "papers/<meeting>/ (a skeleton is written for a paper that has none; never overwritten). "
+                    "Published to _output/<cycle>-papers/<meeting>/ only when every paper is ready and rendered.")
+    parser.add_argument("--meeting", required=True, metavar="YYYY-MM-DD", help="the meeting's date")
+    parser.add_argument("--topics", default="", metavar="IDS", help="only these topics, comma-separated")
+    parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS)
+    parser.add_argument("--to", default="html,pdf,docx", metavar="FORMATS",
+                        help="html, pdf, docx, comma-separated (default: %(default)s)")
+    parser.add_argument("--allow-draft", action="store_true",
+                        help="publish even with papers marked `status: draft`, as a draft pack in <meeting>-draft/")
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+    args = parser.parse_args(argv)
+    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+    bad = sorted(set(formats) - {"html", "pdf", "docx"})
+    if bad or not formats:
+        print(f"error: --to accepts html, pdf and docx, not {', '.join(bad) or 'nothing'}", file=sys.stderr)
+        return 2
+    from .pipeline.papers import PapersOptions, build_papers
+    options = PapersOptions(params_path=args.params, root=ROOT, meeting=args.meeting,
+                            topics=tuple(t.strip() for t in args.topics.split(",") if t.strip()),
+                            formats=formats, allow_draft=args.allow_draft, quiet=args.quiet)
+    return build_papers(options).exit_code

@@ -97,6 +97,32 @@ class Measure(Strict):
         return self
 
 
+class PaperTopic(Strict):
+    """One topic of a meeting pack: a chapter of the plan, or a set of measures with its own title."""
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9-]{0,39}$")   # names the reviewers' file: <id>-<slug>.md
+    title: str | None = None          # default: the chapter's title
+    chapter: str | None = None        # the chapter it scrutinises (its measures, its place in the plan)
+    measures: list[str] = Field(default_factory=list)   # default: the chapter's measures
+
+    @model_validator(mode="after")
+    def _chapter_or_measures(self) -> "PaperTopic":
+        if self.chapter is None and not self.measures:
+            raise ValueError(f"topic '{self.id}' needs `chapter:` (a chapter id of the plan) or `measures:` "
+                             "(a list of measure ids), or both")
+        if self.chapter is None and not self.title:
+            raise ValueError(f"topic '{self.id}' is a set of measures, so it needs a `title:`")
+        return self
+
+
+class Papers(Strict):
+    """Scrutiny papers for meetings (`python build.py papers --meeting YYYY-MM-DD`)."""
+    folder: str = "papers"            # the authors' files: <folder>/<meeting date>/<topic>.md
+    period: Literal["12 months", "quarter", "financial year to date"] = "12 months"
+    empty_sections: Literal["omit", "mark"] = "mark"   # a section the author left empty
+    meeting: str = "Police and Crime scrutiny meeting"  # the meeting's name, on every paper
+    topics: list[PaperTopic] = Field(min_length=1)
+
+
 class Params(Strict):
     cycle: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     title: str
@@ -114,6 +140,7 @@ class Params(Strict):
     recommendations: str = "recommendations"   # the reviewers' folder, relative to the project
     plan: Plan
     measures: dict[str, Measure]
+    papers: Papers | None = None        # optional: scrutiny papers for meetings
 
     _check_month = field_validator("period_end")(_month)
 
@@ -144,7 +171,35 @@ class Params(Strict):
             if measure.source not in self.datasets:
                 raise ValueError(f"measure '{measure_id}' reads dataset '{measure.source}', which is not "
                                  f"under `datasets` (known: {', '.join(self.datasets)})")
+        if self.papers is not None:
+            self._check_papers(chapter_ids)
         return self
+
+    def _check_papers(self, chapter_ids: list[str]) -> None:
+        ids = [t.id for t in self.papers.topics]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"papers: topic ids must be unique; repeated: {', '.join(repeated)}")
+        for topic in self.papers.topics:
+            if topic.chapter is not None and topic.chapter not in chapter_ids:
+                raise ValueError(f"papers: topic '{topic.id}' names chapter '{topic.chapter}', which is not in "
+                                 f"the plan (chapters: {', '.join(chapter_ids)})")
+            for measure_id in topic.measures:
+                if measure_id not in self.measures:
+                    raise ValueError(f"papers: topic '{topic.id}' lists measure '{measure_id}', which is not "
+                                     f"defined under `measures`")
+            if not self.topic_measures(topic):
+                raise ValueError(f"papers: topic '{topic.id}' has no measures (chapter {topic.chapter} lists "
+                                 "none); add `measures:` to the topic")
+
+    def topic_measures(self, topic: PaperTopic) -> list[str]:
+        """The measures a paper topic reports: its own list, else its chapter's."""
+        if topic.measures:
+            return list(topic.measures)
+        return list(self.chapter(topic.chapter).measures) if topic.chapter else []
+
+    def topic_title(self, topic: PaperTopic) -> str:
+        return topic.title or self.chapter(topic.chapter).title
 
     # --- conveniences -----------------------------------------------------------------------
     def chapters(self) -> list[Chapter]:
