@@ -37,7 +37,7 @@ from ..content.display import figure_markdown
 from ..content.papers import exception_reasons, key_information_markdown, msg_comparison, period_words
 from ..content.tables import district_table, slug
 from ..content.text import plain
-from ..measures.periods import PeriodFigures, period_figures
+from ..measures.periods import PeriodFigures, period_figures, window_months
 from ..measures.stage import run_measures_stage
 from ..measures.store import load_measure_results
 from ..params import Params, PaperTopic, load_params
@@ -47,7 +47,7 @@ from ..recommendations.papers import SECTIONS, PaperText, ensure_file, read_pape
 from ..recommendations.safety import escape_markdown
 from ..render import render_document
 from ..render.project import format_date
-from .book import STYLES, build_variables, period_covered
+from .book import STYLES, build_variables
 from .publish import publish
 
 FORMATS = ("html", "pdf", "docx")
@@ -127,7 +127,8 @@ def build_papers(options: PapersOptions) -> PapersResult:
         data_manifest, measures_key, _ = run_measures_stage(params, root, build_dir, root / ".cache" / "datasets",
                                                             package_code_hash())
         results = load_measure_results(build_dir)
-        return _build(options, params, day, topics, results, data_manifest, build_dir, started)
+        return _build(options, params, day, topics, results, data_manifest, build_dir, started,
+                      time.perf_counter() - started)
 
 
 def _figures(params: Params, results: dict, measure_ids) -> dict[str, PeriodFigures]:
@@ -135,7 +136,7 @@ def _figures(params: Params, results: dict, measure_ids) -> dict[str, PeriodFigu
 
 
 def _build(options: PapersOptions, params: Params, day: dt.date, topics: list[PaperTopic], results: dict,
-           data_manifest: dict, build_dir: Path, started: float) -> PapersResult:
+           data_manifest: dict, build_dir: Path, started: float, measures_seconds: float = 0.0) -> PapersResult:
     root = options.root.resolve()
     meeting = day.isoformat()
     folder = root / params.papers.folder / meeting
@@ -204,7 +205,9 @@ def _build(options: PapersOptions, params: Params, day: dt.date, topics: list[Pa
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "figures").mkdir(parents=True)
     _say(options, f"Drawing {len(measure_ids)} charts and writing {len(papers)} papers")
+    t = time.perf_counter()
     charts = _charts(results, measure_ids, stage / "figures")
+    chart_seconds = time.perf_counter() - t
     (stage / "_variables.yml").write_text(yaml.safe_dump(variables, sort_keys=True, allow_unicode=True))
     (stage / "_quarto.yml").write_text(yaml.safe_dump({"project": {"type": "default"}}))
     (stage / "styles").mkdir()
@@ -217,7 +220,8 @@ def _build(options: PapersOptions, params: Params, day: dt.date, topics: list[Pa
         _write_document(stage / f"{paper.name}.md", context, paper.title, _kind_words(paper), body, toc=False)
     pack_body = pack_markdown(context, papers)
     pack_title = f"{params.papers.meeting}, {shown_date}: papers"
-    _write_document(stage / "pack.md", context, pack_title, f"{len(papers)} papers", pack_body, toc=True)
+    _write_document(stage / "pack.md", context, pack_title, f"{len(papers)} papers", pack_body, toc=True,
+                    compact=False)
     _write_document(stage / "index.md", context, pack_title, "Index of papers", index_markdown(context, papers),
                     toc=False)
 
@@ -243,7 +247,9 @@ def _build(options: PapersOptions, params: Params, day: dt.date, topics: list[Pa
             t = time.perf_counter()
             outputs = _render_all(stage, new, papers, options.formats, options.quiet)
             manifest["outputs"] = sorted(outputs)
-            manifest["timings_seconds"] = {"render": round(time.perf_counter() - t, 2),
+            manifest["timings_seconds"] = {"data_and_measures": round(measures_seconds, 2),
+                                           "charts": round(chart_seconds, 2),
+                                           "render": round(time.perf_counter() - t, 2),
                                            "total": round(time.perf_counter() - started, 2)}
             (new / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
             publish(new, target)
@@ -419,7 +425,15 @@ def index_markdown(context: _Context, papers: list[Paper]) -> str:
     return "\n".join(text) + "\n"
 
 
-def _write_document(path: Path, context: _Context, title: str, subtitle: str, body: str, toc: bool = True) -> None:
+def paper_period(params: Params) -> str:
+    """"April 2023 to March 2024 (the latest 12 months)": the papers' period, on every page's cover."""
+    months = window_months(params.papers.period, params.period_end_month)
+    return f"{F.period_label(months[0])} to {F.period_label(months[-1])} (the latest {params.papers.period})".replace(
+        "the latest financial year to date", "the financial year to date")
+
+
+def _write_document(path: Path, context: _Context, title: str, subtitle: str, body: str, toc: bool = True,
+                    compact: bool = True) -> None:
     params = context.params
     front = {"title": title, "subtitle": f"{subtitle}: {params.papers.meeting}, {context.date}",
              "author": params.author, "date": context.meeting, "lang": "en-GB", "toc": toc,
@@ -429,24 +443,29 @@ def _write_document(path: Path, context: _Context, title: str, subtitle: str, bo
                                         params.protective_marking else
                                         ("DRAFT" if context.draft else params.protective_marking)),
                  "area": params.area.name, "cycle": params.cycle, "plan": params.plan.name,
-                 "period-covered": period_covered(params),
+                 "period-covered": paper_period(params),
+                 "cover": "compact" if compact else "page", "date-label": "Meeting",
                  "downloads": [{"label": "Index of the papers", "href": "index.html"},
                                {"label": "The whole pack (PDF)", "href": "pack.pdf"}]}}
     path.write_text("---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + body,
                     encoding="utf-8")
 
 
-def _render_all(stage: Path, out: Path, papers: list[Paper], formats, quiet: bool) -> list[str]:
-    outputs = []
-    documents = [p.name for p in papers] + ["pack"]
+def _render_one(stage: Path, out: Path, name: str, formats) -> tuple[list[str], list[str]]:
     warnings: list[str] = []
-    for name in documents:
-        written = render_document(stage / f"{name}.md", out, formats=formats, engine="embedded", basename=name,
-                                  warnings_out=warnings)
-        outputs += [Path(p).name for p in written.values()]
-    written = render_document(stage / "index.md", out, formats=("html",), engine="embedded", basename="index",
+    written = render_document(stage / f"{name}.md", out, formats=formats, engine="embedded", basename=name,
                               warnings_out=warnings)
-    outputs += [Path(p).name for p in written.values()]
+    return [Path(p).name for p in written.values()], warnings
+
+
+def _render_all(stage: Path, out: Path, papers: list[Paper], formats, quiet: bool) -> list[str]:
+    """Render every paper, the pack and the index, one after another. (Rendering them in forked
+    worker processes was tried: it hung once under load, a fork of a process with threads, so it
+    is not done.)"""
+    documents = [(p.name, tuple(formats)) for p in papers] + [("pack", tuple(formats)), ("index", ("html",))]
+    outputs: list[str] = []
+    for name, fmts in documents:
+        outputs += _render_one(stage, out, name, fmts)[0]
     shutil.copytree(stage / "figures", out / "figures")
     outputs.append(MANIFEST)
     return outputs

@@ -49,6 +49,8 @@ def typst_meta(pub: Publication) -> dict:
         "demonstration": pub.demonstration,
         "toc": pub.toc,
         "kind": pub.kind,
+        "cover": str(pub.na["cover"]) if pub.na.get("cover") else None,             # "compact": no cover page
+        "date-label": str(pub.na["date-label"]) if pub.na.get("date-label") else None,
     }
     if pub.date_iso:
         y, m, d = (int(x) for x in pub.date_iso.split("-"))
