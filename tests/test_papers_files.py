@@ -168,3 +168,18 @@ def test_exception_reasons_follow_status_and_comparisons():
     reasons = exception_reasons(worse, period_figures(worse, "12 months"))
     assert worse.force_row["comparison"] == "Worse"
     assert any("significantly worse than the baseline" in r for r in reasons)
+
+
+def test_editing_the_papers_section_does_not_change_any_chapters_key():
+    """The papers' section is read only by `build.py papers`: an edit to it re-runs no notebook."""
+    from needs_assessment.params import load_params
+    from needs_assessment.pipeline.build import chapter_key
+    root = Path(__file__).resolve().parents[1]
+    params = load_params(root / "params" / "demo-2024.yml")
+    assert params.papers is not None
+    without = params.model_copy(update={"papers": None})
+    chapter = params.chapters()[0]
+    keys = [chapter_key(chapter, {"chapter_id": chapter.id}, p, "m", "c", root) for p in (params, without)]
+    assert keys[0] == keys[1]
+    changed = params.model_copy(update={"period_end": "2099-01"})   # the rest of the params still counts
+    assert chapter_key(chapter, {"chapter_id": chapter.id}, changed, "m", "c", root) != keys[0]

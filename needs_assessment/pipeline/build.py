@@ -94,7 +94,9 @@ def chapter_key(chapter: Chapter, parameters: dict, params: Params, measures_key
     not only the path that `parameters` gives."""
     notebook_bytes = (root / chapter.notebook).read_bytes()
     return sha256_bytes(stable_json({
-        "notebook": sha256_bytes(notebook_bytes), "parameters": parameters, "params": params.model_dump(),
+        "notebook": sha256_bytes(notebook_bytes), "parameters": parameters,
+        # The papers' section is read only by `build.py papers`: editing it must not re-run chapters.
+        "params": params.model_dump(exclude={"papers"}),
         "measures": measures_key, "code": code_hash, "kernel": KERNEL_NAME}).encode())
 
 
