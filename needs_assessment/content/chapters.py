@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from . import charts, findings, tables
+from . import findings, tables
 from .display import Content, Figure
+from .chart import Chart
+from .figures import FigureCache
 from .tables import slug
 from .text import code, name as name_text, plain
 from ..common.hashing import FILE_HASH
@@ -82,11 +86,17 @@ class ChapterBuilder:
         return build_dir
 
     @cached_property
-    def shown(self) -> dict[str, MeasureResult]:
+    def shown(self) -> "ShownResults":
         """The results as the chapter's text shows them: every name and title from the data or the
         params escaped for Markdown (`text.plain`). Findings and tables are written from these;
-        charts and CSV downloads from `results`, which keep the text as it is."""
-        return {measure_id: markdown_view(result) for measure_id, result in self.results.items()}
+        charts and CSV downloads from `results`, which keep the text as it is. Each is escaped when
+        first asked for, so a chapter pays only for its own measures."""
+        return ShownResults(self.results)
+
+    @cached_property
+    def figures(self) -> FigureCache:
+        """The build's figures, drawn before the kernels ran (or drawn now, and kept)."""
+        return FigureCache(self.build_path)
 
     @cached_property
     def chapter(self) -> Chapter:
@@ -114,12 +124,15 @@ class ChapterBuilder:
     def heading(self) -> Content:
         return Content(f"# {plain(self.chapter.title)} {{#sec-{self.chapter_id.lower()}}}\n")
 
-    def figure(self, chart: charts.Chart, label: str) -> Content:
+    def figure(self, chart: Chart, label: str) -> Content:
         """The figure (PNG, label, caption, alt text) and its data link; the chart's data is written
-        as CSV for the downloads."""
+        as CSV for the downloads. A chart from the figure cache is copied (the cache keeps it)."""
         target = self.out_dir / FIGURES / f"{label}.png"
         if Path(chart.path) != target:
-            Path(chart.path).replace(target)
+            if Path(chart.path).is_relative_to(self.figures.root):
+                shutil.copyfile(chart.path, target)
+            else:
+                Path(chart.path).replace(target)
         self.write_table_csv(chart.data, label)
         chart.caption = plain(f"{chart.title}. {chart.subtitle}. Source: {chart.source}." if chart.source
                               else f"{chart.title}. {chart.subtitle}.")
@@ -154,29 +167,29 @@ class ChapterBuilder:
         gaps = findings.gap_finding(result)
         if gaps:
             parts.append(gaps + "\n")
-        available = charts.available_charts(raw)
+        available = self.figures.available(measure_id, raw)
         blocks = [
-            ("trend", None, charts.trend_chart, None, None),
-            ("district", findings.district_finding, charts.district_chart, tables.district_table, tables.district_frame),
-            ("msg", findings.msg_finding, charts.msg_chart, tables.msg_table, tables.msg_frame),
-            ("deprivation", findings.deprivation_finding, charts.deprivation_chart, None, None),
-            ("disproportionality", findings.disproportionality_finding, charts.disproportionality_chart,
+            ("trend", None, None, None),
+            ("district", findings.district_finding, tables.district_table, tables.district_frame),
+            ("msg", findings.msg_finding, tables.msg_table, tables.msg_frame),
+            ("deprivation", findings.deprivation_finding, None, None),
+            ("disproportionality", findings.disproportionality_finding,
              tables.disproportionality_table, tables.disproportionality_frame),
         ]
-        for kind, finding, chart, table, frame in blocks:
+        for kind, finding, table, frame in blocks:
             if kind not in available:
                 continue
             if finding is not None:
                 parts.append(finding(result) + "\n")
             label = self.label("fig", measure_id, kind)
-            parts.append(self.figure(chart(raw, self.chart_path(label)), label))
+            parts.append(self.figure(self.figures.chart(measure_id, kind, raw), label))
             if table is not None:
                 tlabel = self.label("tbl", measure_id, kind)
                 parts.append(table(result, tlabel) + "\n")
                 self.write_table_csv(frame(raw), tlabel)
         if "hexmap" in available:   # the map of where the records are, beside the hotspots table
             label = self.label("fig", measure_id, "hexmap")
-            parts.append(self.figure(charts.hexagon_map(raw, self.chart_path(label)), label))
+            parts.append(self.figure(self.figures.chart(measure_id, "hexmap", raw), label))
         if "hotspots" in raw.extras and not raw.extras["hotspots"].empty:
             parts.append(self.hotspots(measure_id, raw))
         parts.append(self.choropleth(measure_id, raw))
@@ -491,6 +504,25 @@ class ChapterBuilder:
                         f"{findings.format_number(r['households'], 0)} | {int(r['lsoas']):,} | "
                         f"{findings.format_number(r['most_deprived_20pct_share'], 1)}% |")
         return "\n".join(rows)
+
+
+class ShownResults(Mapping):
+    """The results escaped for Markdown (`markdown_view`), each made when first looked up."""
+
+    def __init__(self, results: dict[str, MeasureResult]):
+        self._results = results
+        self._shown: dict[str, MeasureResult] = {}
+
+    def __getitem__(self, measure_id: str) -> MeasureResult:
+        if measure_id not in self._shown:
+            self._shown[measure_id] = markdown_view(self._results[measure_id])
+        return self._shown[measure_id]
+
+    def __iter__(self):
+        return iter(self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)
 
 
 def _plain_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:

@@ -49,7 +49,20 @@ __all__ = [
     "alt_text_for_trend", "alt_text_for_districts", "alt_text_for_msg", "alt_text_for_deprivation",
     "alt_text_for_disproportionality",
     "hexagon_map", "hexmap_data", "headline_for_hexmap", "subtitle_for_hexmap", "alt_text_for_hexmap",
+    "CHART_FUNCTIONS",
 ]
+
+# Each kind `available_charts` names, and the function that draws it from a MeasureResult and a
+# path: what the figure cache (content/figures.py) draws before the chapters run. A new kind of
+# chart goes in both.
+CHART_FUNCTIONS = {
+    "trend": trend_chart,
+    "district": district_chart,
+    "msg": msg_chart,
+    "deprivation": deprivation_chart,
+    "disproportionality": disproportionality_chart,
+    "hexmap": hexagon_map,
+}
 
 
 def available_charts(result: MeasureResult) -> list[str]:

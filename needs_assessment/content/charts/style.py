@@ -7,7 +7,6 @@ with its alt text.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import findings as F
-from ...common.errors import NeedsAssessmentError
 from ...measures.comparison import BETTER, HIGHER, LOWER, NOT_COMPARED, PALETTE, SIMILAR, STATUS_SYMBOLS, WORSE
 from ...measures.result import MeasureResult
-from ..text import attribute
+from ..chart import Chart, ChartDataError   # noqa: F401 (re-exported: the charts' own types)
 
 
 DARK_BLUE = PALETTE["dark_blue"]
@@ -100,33 +98,6 @@ DENOMINATOR_SOURCES = {
     "households": "Census 2021 households (ONS)",
     "population": "ONS mid-year population estimates",
 }
-
-
-class ChartDataError(NeedsAssessmentError):
-    """The result has nothing to draw for this chart (no data, or no breakdown of this kind)."""
-
-
-@dataclass
-class Chart:
-    """A chart written to ``path``, with everything the document needs to present it accessibly."""
-
-    path: Path
-    title: str          # the headline: the finding in words
-    subtitle: str       # the statistic, area and period
-    alt_text: str       # chart type, measure, period and main pattern with numbers
-    data: pd.DataFrame  # the figures behind it (disclosure-controlled) for a CSV download
-    caption: str        # title + source, for the figure caption
-    source: str = ""
-    kind: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    def markdown(self, label: str | None = None, src: str | None = None) -> str:
-        """Quarto figure Markdown: ``![caption](path){#fig-label fig-alt="..."}``."""
-        attrs = []
-        if label:
-            attrs.append("#" + (label if label.startswith("fig-") else f"fig-{label}"))
-        attrs.append(f'fig-alt="{attribute(self.alt_text)}"')
-        return f"![{self.caption}]({src or self.path.as_posix()}){{{' '.join(attrs)}}}"
 
 
 def source_text(result: MeasureResult) -> str:
