@@ -401,13 +401,13 @@ class ChapterBuilder:
                          "are published as not available:\n")
             lines += [f"- **{name_text(n)}** ({name_text(e['format'])}): {plain(e['not_available'])}" for n, e in absent]
             lines.append("")
-        missing = [(m, r) for m, r in self.shown.items() if r.not_available or r.value_not_available]
+        missing = [(m, r) for m, r in self.results.items() if r.not_available or r.value_not_available]
         if missing:
             lines.append("Measures not available, or available as counts only:\n")
             for m, r in missing:
-                what = f"not available: {r.not_available}" if r.not_available else \
-                    f"counts only: {r.value_not_available}"    # escaped by markdown_view
-                lines.append(f"- **{r.title}**: {what}")
+                what = f"not available: {plain(r.not_available)}" if r.not_available else \
+                    f"counts only: {plain(r.value_not_available)}"
+                lines.append(f"- **{plain(r.definition.title)}**: {what}")
             lines.append("")
         coverage = {n: e["district_coverage"] for n, e in manifest.items() if e.get("district_coverage")}
         sentences = coverage_sentences(coverage, self.params.area.force)
@@ -530,7 +530,13 @@ def _plain_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
     frame = frame.copy()
     for column in columns:
         if column in frame.columns:
-            frame[column] = frame[column].map(lambda v: plain(v) if isinstance(v, str) or not pd.isna(v) else v)
+            # each distinct name escaped once (a frame of street records repeats a few names many times)
+            values = frame[column]
+            escaped = {v: plain(v) for v in values.dropna().unique()}
+            shown = values.map(escaped)
+            if isinstance(values.dtype, pd.StringDtype):   # as mapping each value keeps it
+                shown = shown.astype(values.dtype)
+            frame[column] = shown.where(values.notna(), values) if values.hasnans else shown
     return frame
 
 

@@ -126,8 +126,8 @@ def headline_for_trend(result: MeasureResult) -> str:
     return f"{subject} was {F.format_value(fig.value, result)} in {period}"
 
 
-def subtitle_for_trend(result: MeasureResult) -> str:
-    data = trend_data(result)
+def subtitle_for_trend(result: MeasureResult, data: pd.DataFrame | None = None) -> str:
+    data = trend_data(result) if data is None else data
     label = f"Rolling 12-month {_stat_label(result)}, {result.area_name}"
     if data.empty:
         return label
@@ -136,11 +136,12 @@ def subtitle_for_trend(result: MeasureResult) -> str:
     return f"{label}, {F.period_label(first)} to {F.period_label(last)}"
 
 
-def alt_text_for_trend(result: MeasureResult) -> str:
+def alt_text_for_trend(result: MeasureResult, data: pd.DataFrame | None = None) -> str:
     """"Line chart of neighbourhood crime, rolling 12-month rate per 1,000 households in Demoshire from
     the 12 months to December 2019 to the 12 months to March 2024. The rate fell from 14.3 to 11.6, down
-    18.3% on the baseline of 14.3 (the 12 months to December 2019). ..."""
-    data = trend_data(result)
+    18.3% on the baseline of 14.3 (the 12 months to December 2019). ..." (`data`: trend_data, if
+    the caller has it already)."""
+    data = trend_data(result) if data is None else data
     shown = data.dropna(subset=["value"])
     name = F.lower_first(result.title)
     if shown.empty:
@@ -268,8 +269,8 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
     shown = data.dropna(subset=["value"])
     if shown.empty:
         raise ChartDataError(f"{result.measure_id}: no rolling 12-month figures to draw")
-    title, subtitle = headline_for_trend(result), subtitle_for_trend(result)
-    alt = alt_text_for_trend(result)
+    title, subtitle = headline_for_trend(result), subtitle_for_trend(result, data)
+    alt = alt_text_for_trend(result, data)
     source = source or source_text(result)
     fig_figs = F._force_figures(result)
     baseline = fig_figs.baseline_value if fig_figs is not None else None
