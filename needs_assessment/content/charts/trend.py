@@ -23,6 +23,11 @@ from .style import (Chart, ChartDataError, DARK_BLUE, DARK_GREY, DARK_PINK, FOCU
                     _value_text, source_text)
 
 
+# Behind the latest value's label (right of the series' last point, so it hides no data): the
+# baseline or target line running through it no longer strikes the number out.
+LABEL_BACKGROUND = dict(boxstyle="square,pad=0.12", facecolor="white", edgecolor="none", alpha=0.9)
+
+
 def trend_data(result: MeasureResult) -> pd.DataFrame:
     """The force's rolling 12-month series, disclosure-controlled: month ("2024-03"), period
     ("12 months to March 2024"), count_12m, denominator_12m, value, lower_95, upper_95, suppressed."""
@@ -292,7 +297,8 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
         ax.plot([xl], [vl], marker="o", markersize=8, color=DARK_BLUE, markeredgecolor="white",
                 markeredgewidth=1.5, zorder=5)
         ax.annotate(_value_text(result, vl), xy=(xl, vl), xytext=(9, 0), textcoords="offset points",
-                    ha="left", va="center", fontsize=11.5, fontweight="bold", color=DARK_BLUE)
+                    ha="left", va="center", fontsize=11.5, fontweight="bold", color=DARK_BLUE, bbox=LABEL_BACKGROUND,
+                    zorder=6)
 
         sup = data["suppressed"].to_numpy(bool)
         if sup.any():   # the hidden stretch is marked, never drawn
@@ -359,8 +365,10 @@ def trend_chart(result: MeasureResult, path: str | Path, *, source: str | None =
         _axis_title(ax, _stat_label(result, capital=True) + ("\n(axis does not start at zero)" if bottom else ""))
         handles = [Line2D([], [], color=DARK_BLUE, linewidth=2.6, label=chart_label(result.area_name)),
                    Patch(facecolor=DARK_BLUE, alpha=0.17, label="95% confidence interval")]
-        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=10,
-                  handlelength=1.8, borderaxespad=0.2, columnspacing=1.2)
+        # The key in a row of its own above the axis title (constrained layout makes room), never
+        # beside it: a long area name or a two-line axis title would run one into the other.
+        fig.legend(handles=handles, loc="outside upper left", ncol=2, fontsize=10, handlelength=1.8,
+                   borderaxespad=0.2, columnspacing=1.2)
         if titles:
             _titles(fig, title, subtitle)
         _save(fig, path, title, alt)
