@@ -220,7 +220,9 @@ class ChapterBuilder:
             from .charts.choropleth import choropleth_map, measure_choropleth_data, top_rates_frame
             if measure_choropleth_data(raw, maps.geography)["class_number"].gt(0).any():
                 label = self.label("fig", measure_id, "choropleth")
-                figure = self.figure(choropleth_map(raw, maps.geography, self.chart_path(label)), label)
+                chart = self.figures.chart(measure_id, "choropleth", raw,
+                                           draw=lambda r, path: choropleth_map(r, maps.geography, path))
+                figure = self.figure(chart, label)
                 top = top_rates_frame(measure_choropleth_data(raw, maps.geography))
                 tlabel = self.label("tbl", measure_id, "top-rates")
                 self.write_table_csv(top, tlabel)
@@ -247,8 +249,11 @@ class ChapterBuilder:
             return Content(f"There is no map of the districts: {plain(reason)}.\n")
         from .charts.choropleth import district_map
         label = self.label("fig", "districts", "map")
-        chart = district_map(maps.geography, load_area_profile(self.build_path), self.chart_path(label),
-                             area_name=self.params.area.name)
+        area_name = self.params.area.name
+        chart = self.figures.chart(
+            "_area-profile", f"district-map-{slug(area_name)}", None,
+            draw=lambda _, path: district_map(maps.geography, load_area_profile(self.build_path), path,
+                                              area_name=area_name))
         return self.figure(chart, label)
 
     def hotspots(self, measure_id: str, result: MeasureResult) -> str:
