@@ -325,9 +325,10 @@ def main(argv=None) -> int:
     print(row("warm build (no change)", warm, f"warm/cold {ratio_warm:.3f} (aim < {AIM_WARM_OVER_COLD})"))
     print(row("render-only (1 rec edited)", render_only, f"render-only/cold {ratio_render:.2f}"))
     t = cold["timings"]
-    other = c - sum(t.get(k, 0.0) for k in ("data_and_measures", "notebooks", "render"))
+    other = c - sum(t.get(k, 0.0) for k in ("data_and_measures", "figures", "notebooks", "render"))
+    figures = t.get("figures", 0.0)    # the figure pool before the kernels (builds since it was added)
     print(f"cold build breakdown: data+measures {t['data_and_measures']:.1f} s ({t['data_and_measures'] / c:.0%}), "
-          f"notebooks {t['notebooks']:.1f} s ({t['notebooks'] / c:.0%}), render {t['render']:.1f} s "
+          f"figures {figures:.1f} s ({figures / c:.0%}, {t.get('figures_drawn', 0):.0f} drawn), notebooks {t['notebooks']:.1f} s ({t['notebooks'] / c:.0%}), render {t['render']:.1f} s "
           f"({t['render'] / c:.0%}), other {other:.1f} s; floor: notebooks {floor['timings']['notebooks']:.1f} s, "
           f"render {floor['timings']['render']:.1f} s")
     if warm["kernels"] or render_only["kernels"]:
