@@ -26,7 +26,8 @@ import pandas as pd
 
 from ..params import AtLeast, Params
 from . import comparison
-from .engine import (Sources, _status, deprivation_frames, locations_frame, not_available_result)
+from .engine import (STREET_MAPPED, Sources, _status, deprivation_frames, locations_frame,
+                     not_available_result)
 from .result import MeasureResult
 
 SUBJECT, COMPARATOR = "force", "district"      # the area types the chapters already read
@@ -132,6 +133,9 @@ def latest_records(result: MeasureResult, sources: Sources, params: Params) -> S
         return sources
     street = frames["street"]
     end = params.period_end_month
+    # only what the district's deprivation, hotspots and maps read: each row filter copies the columns kept
+    wanted = set(STREET_MAPPED) | set(measure.filter)
+    street = street[[c for c in street.columns if c in wanted]]
     for column, allowed in measure.filter.items():
         if column in street.columns:
             street = street[street[column].isin(allowed)]

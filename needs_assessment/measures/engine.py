@@ -16,7 +16,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -86,13 +86,26 @@ class Sources:
 
 # --- step 1: monthly counts ----------------------------------------------------------------------
 
-def _apply_filter(df: pd.DataFrame, flt: dict, where: str) -> pd.DataFrame:
-    for column, allowed in flt.items():
+def _apply_filter(df: pd.DataFrame, flt: dict, where: str, keep: Sequence[str] | None = None) -> pd.DataFrame:
+    """The rows matching the filter. With `keep`, only those columns (and the filter's) come along:
+    each row filter copies every column it keeps, and a street-level frame of a large force is
+    millions of rows of text no count reads."""
+    for column in flt:
         if column not in df.columns:
             raise MeasureError(f"{where}: filter column '{column}' is not in the data "
                                f"(columns: {', '.join(map(str, df.columns))})")
+    if keep is not None:
+        wanted = set(keep) | set(flt)
+        df = df[[c for c in df.columns if c in wanted]]
+    for column, allowed in flt.items():
         df = df[df[column].isin(allowed)]
     return df
+
+
+# The street-level columns the measures read besides their filters': counts by month and LSOA, and
+# the maps' points and names.
+STREET_COUNTED = ("month", "lsoa_code")
+STREET_MAPPED = ("month", "lsoa_code", "lsoa_name", "longitude", "latitude")
 
 
 LSOA_NAME_AUTHORITY = re.compile(r"^(?P<authority>.*\S)\s+\d{3}[A-Z]$")   # "Kingston upon Hull 010B"
@@ -209,7 +222,8 @@ def monthly_counts(measure_id: str, measure: Measure, sources: Sources, params: 
     fmt = sources.formats[measure.source]
     where = f"measure '{measure_id}' (dataset '{measure.source}')"
     if fmt == "police_uk_street":
-        df = _apply_filter(_rows_for_force(sources, measure.source, "street", params), measure.filter, where)
+        df = _apply_filter(_rows_for_force(sources, measure.source, "street", params), measure.filter, where,
+                           keep=[*STREET_COUNTED, *measure.numerator_filter])
         lookup = lsoa_district_lookup(sources, params)
         district = df["lsoa_code"].map(lookup).fillna(UNKNOWN_DISTRICT)
         return _with_proportion(df, measure, where, lambda d: _force_and_districts(
@@ -697,7 +711,7 @@ def deprivation_frames(measure: Measure, sources: Sources, params: Params) -> di
     imd, pop = optional_frame(sources, "imd_lsoa"), optional_frame(sources, "ons_population_lsoa")
     if imd is None or pop is None:
         return {}
-    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "deprivation")
+    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "deprivation", keep=STREET_COUNTED)
     end = params.period_end_month
     df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
     counts = df.groupby("lsoa_code").size().rename("count")
@@ -729,7 +743,7 @@ def lsoa_counts_frame(measure: Measure, sources: Sources, params: Params) -> pd.
     pop = optional_frame(sources, "ons_population_lsoa")
     if pop is None:
         return pd.DataFrame()
-    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "lsoa counts")
+    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "lsoa counts", keep=STREET_COUNTED)
     end = params.period_end_month
     df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
     counts = df.groupby("lsoa_code").size()
@@ -746,7 +760,7 @@ def locations_frame(measure: Measure, sources: Sources, params: Params) -> pd.Da
     """For street-level measures: where each record of the latest 12 months was placed (police.uk's
     anonymised map point), with its LSOA and district, for the point-density map. Records without
     coordinates are left out (the map's text counts only those it places)."""
-    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "locations")
+    df = _apply_filter(sources.get(measure.source, "street"), measure.filter, "locations", keep=STREET_MAPPED)
     end = params.period_end_month
     df = df[(df["month"] >= end - 11) & (df["month"] <= end)]
     if not {"longitude", "latitude"} <= set(df.columns):   # a frame without coordinates: no map

@@ -42,6 +42,29 @@ def resolve_data(params: Params, root: Path, cache: DatasetCache) -> tuple[dict,
     return manifest, releases
 
 
+# police.uk text columns no measure, map or table reads (unless a measure's filter names one): at
+# the largest force's volume they are over a gigabyte the driver and every forked measure worker
+# would otherwise hold. The loaders keep them (validation, the cache, `build.py data`).
+UNREAD_COLUMNS = {
+    ("police_uk_street", "street"): ("crime_id", "context", "location", "reported_by", "last_outcome_category"),
+    # the outcomes feed no measure: only the LSOA names (districts) and the months by force are read
+    ("police_uk_outcomes", "outcomes"): ("crime_id", "context", "location", "reported_by", "outcome_type",
+                                         "longitude", "latitude"),
+}
+
+
+def without_unread_columns(frames: dict, dataset: str, fmt: str, params: Params) -> dict:
+    """The dataset's frames for the measures stage: the columns in UNREAD_COLUMNS dropped, except any a
+    measure of this dataset filters on."""
+    named = {column for m in params.measures.values() if m.source == dataset
+             for column in (*m.filter, *m.numerator_filter)}
+    out = {}
+    for table, frame in frames.items():
+        unread = [c for c in UNREAD_COLUMNS.get((fmt, table), ()) if c in frame.columns and c not in named]
+        out[table] = frame.drop(columns=unread) if unread else frame
+    return out
+
+
 def measures_key(params: Params, data_manifest: dict, code_hash: str) -> str:
     relevant = params.model_dump(include={"area", "period_end", "baseline", "suppression_threshold",
                                           "confidence_level", "measures", "datasets"})
@@ -73,7 +96,7 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
             unavailable[name] = data_manifest[name]["not_available"]
             continue
         loaded = load_release(releases[name], params, root, cache)
-        frames[name] = loaded.frames
+        frames[name] = without_unread_columns(loaded.frames, name, ds.format, params)
         files[name] = [f.path for f in loaded.files]
         data_manifest[name].update(loaded.summary())
     sources = Sources(frames=frames, formats=formats, unavailable=unavailable, files=files)
