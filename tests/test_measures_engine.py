@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -307,3 +308,40 @@ def test_quarterly_windows_expect_four_quarter_ends():
     assert coverage.window(month("2020-12")) == (False, [])      # beyond the last quarter
     assert Coverage({None: quarters[:2] + quarters[3:]}, 3).window(month("2020-03"))[1] == \
         [month("2019-09"), month("2019-12")]
+
+
+# --- memory: the columns the measures stage keeps ------------------------------------------------------
+
+def test_unread_police_uk_columns_are_dropped_and_the_results_are_unchanged(tmp_path, sources):
+    from needs_assessment.measures.stage import without_unread_columns
+
+    params = small_params(tmp_path)
+    street = sources.frames["street_crime"]["street"]
+    n = len(street)
+    full = street.assign(crime_id=[f"id{i}" for i in range(n)], location="On or near Main Street",
+                         reported_by=FORCE, falls_within=FORCE, context=None,
+                         last_outcome_category=np.where(np.arange(n) % 3 == 0, "Under investigation", "Unable"),
+                         lsoa_name=street["lsoa_code"].str.replace("E0100000", "L"),
+                         longitude=-1.5 + np.arange(n) % 7 / 100, latitude=54.7 + np.arange(n) % 5 / 100)
+    kept = without_unread_columns({"street": full}, "street_crime", "police_uk_street", params)["street"]
+    assert set(full.columns) - set(kept.columns) == {"crime_id", "location", "reported_by", "context",
+                                                     "last_outcome_category"}
+    # a column a measure filters on is kept
+    measures = dict(params.measures)
+    measures["drug_offences"] = measures["drug_offences"].model_copy(
+        update={"filter": {"crime_type": ["Drugs"], "last_outcome_category": ["Unable"]}})
+    filtering = params.model_copy(update={"measures": measures})
+    assert "last_outcome_category" in without_unread_columns({"street": full}, "street_crime", "police_uk_street",
+                                                             filtering)["street"].columns
+    # the same figures from the whole frame and from the columns kept
+    ids = ["neighbourhood_crime", "drug_offences"]
+    whole = compute_measures(params, dataclasses.replace(sources, frames={**sources.frames,
+                                                                          "street_crime": {"street": full}}), ids, jobs=1)
+    narrow = compute_measures(params, dataclasses.replace(sources, frames={**sources.frames,
+                                                                           "street_crime": {"street": kept}}), ids, jobs=1)
+    for measure_id in ids:
+        pd.testing.assert_frame_equal(whole[measure_id].summary, narrow[measure_id].summary)
+        pd.testing.assert_frame_equal(whole[measure_id].trend, narrow[measure_id].trend)
+        assert whole[measure_id].extras.keys() == narrow[measure_id].extras.keys()
+        for name, frame in whole[measure_id].extras.items():
+            pd.testing.assert_frame_equal(frame, narrow[measure_id].extras[name])
