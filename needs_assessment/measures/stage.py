@@ -114,7 +114,27 @@ def run_measures_stage(params: Params, root: Path, build_dir: Path, cache_dir: P
         key_path.write_text(key)
     if areas:
         save_area_views(build_dir, params, results, profile, sources, data_manifest, key)
+    frames.clear()
+    sources = loaded = None      # noqa: F841 (the frames go with them)
+    release_memory()
     return data_manifest, key, not force_current
+
+
+def release_memory() -> None:
+    """Hand the loaded frames' memory back to the system once the measures are saved: the chapters'
+    kernels run while the driver waits, and freed Arrow buffers otherwise stay resident in the
+    driver's allocator (at the largest force's volume, gigabytes)."""
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):     # not glibc
+        pass
 
 
 AREAS_FOLDER = "areas"
