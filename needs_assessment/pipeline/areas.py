@@ -26,14 +26,13 @@ from pathlib import Path
 
 import yaml
 
-from ..common.build_folder import cycle_lock
-from ..common.errors import DiskWriteError, NeedsAssessmentError, writing_into
+from ..common.errors import DiskWriteError, NeedsAssessmentError
 from ..common.hashing import package_code_hash
 from ..measures.areas import area_slug, params_for_area
 from ..measures.stage import AREAS_FOLDER, area_build_dir, run_measures_stage
-from ..params import Params, load_params
-from .build import (UNCHANGED, BuildOptions, BuildResult, _build, clear_chapter_outputs, plan_chapters,
-                    publication_target)
+from ..params import Params
+from .build import (BuildOptions, BuildResult, _build, clear_chapter_outputs, plan_chapters,
+                    publication_target, under_cycle_lock)
 from .runner import NotebookJob, NotebookOutcome, run_notebooks, run_notebooks_dask
 
 NO_RECOMMENDATIONS = "no-recommendations"
@@ -101,13 +100,7 @@ def district_area(params: Params, district: str, options: BuildOptions, root: Pa
 def build_with_areas(options: BuildOptions) -> BuildResult:
     """`build.py --areas`: as `build.build`, for the force and the districts named (holding the
     cycle's lock, a full or read-only disk raising DiskWriteError naming the path)."""
-    params = load_params(options.params_path)
-    try:
-        with writing_into(options.root.resolve() / "_build" / params.cycle):
-            with cycle_lock(options.root, params.cycle, options.quiet):
-                return build_areas(options, params)
-    except DiskWriteError as exc:
-        raise DiskWriteError(exc.path, exc.errno, after=UNCHANGED) from exc
+    return under_cycle_lock(options, build_areas)
 
 
 def build_areas(options: BuildOptions, params: Params) -> BuildResult:

@@ -114,11 +114,16 @@ UNCHANGED = " Nothing was published: the previous publication is unchanged."
 def build(options: BuildOptions) -> BuildResult:
     """Build one cycle (holding the cycle's lock). A full, read-only or not-writable disk under
     `_build/`, `.cache/` or `_output/` raises DiskWriteError naming the path (cli prints it)."""
+    return under_cycle_lock(options, _build)
+
+
+def under_cycle_lock(options: BuildOptions, body) -> BuildResult:
+    """Run `body(options, params)` holding the cycle's lock; a disk fault says nothing was published."""
     params = load_params(options.params_path)
     try:
         with writing_into(options.root.resolve() / "_build" / params.cycle):
             with cycle_lock(options.root, params.cycle, options.quiet):
-                return _build(options, params)
+                return body(options, params)
     except DiskWriteError as exc:
         raise DiskWriteError(exc.path, exc.errno, after=UNCHANGED) from exc
 
