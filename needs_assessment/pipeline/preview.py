@@ -244,9 +244,8 @@ class Preview:
                 continue
             params_file = str(Path(self.options.params_path))
             full = now.get(params_file) != seen.get(params_file) or self.renderer is None
-            seen = now
+            seen = now      # taken before the render: a save during it differs, so it renders next time round
             self.refresh(full)
-            seen = _fingerprints(self.watched())   # a save during the render is seen next time round
 
 
 def _fingerprints(paths: list[Path]) -> dict[str, str]:
