@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=None,
                         help="notebooks run at once (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="ignore the caches and run everything again")
+    parser.add_argument("--fresh-kernels", action="store_true",
+                        help="start a new kernel for every chapter (papermill's default), instead of each "
+                             "worker running its chapters in turn in one kernel, reset between them")
     parser.add_argument("--allow-partial", action="store_true",
                         help="publish even if a chapter fails, with a 'this chapter failed to build' section")
     parser.add_argument("--strict", action="store_true",
@@ -129,7 +132,8 @@ def build_command(argv: list[str]) -> int:
                            jobs=args.jobs, force=args.force, allow_partial=args.allow_partial, strict=args.strict,
                            engine=args.renderer, quiet=args.quiet,
                            areas=tuple(a.strip() for a in args.areas.split(",") if a.strip()),
-                           executor=args.executor, scheduler=args.scheduler)
+                           executor=args.executor, scheduler=args.scheduler,
+                           fresh_kernels=args.fresh_kernels)
     if args.executor == "dask" and not args.scheduler:
         print("error: --executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786, from `dask scheduler`)",
               file=sys.stderr)

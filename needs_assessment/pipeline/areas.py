@@ -156,7 +156,7 @@ def build_areas(options: BuildOptions, params: Params) -> BuildResult:
             raise AreasError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786, from `dask scheduler`)")
         outcomes = run_notebooks_dask(jobs, options.scheduler)
     else:
-        outcomes = run_notebooks(jobs, options.jobs)
+        outcomes = run_notebooks(jobs, options.jobs, warm=not options.fresh_kernels)
     chapters_seconds = time.perf_counter() - t
 
     # 3. each area staged, rendered and published on its own: a failed chapter fails its area only

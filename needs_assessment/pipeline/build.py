@@ -56,6 +56,7 @@ class BuildOptions:
     # (areas.build_with_areas, which the command calls when they are given)
     areas: tuple[str, ...] = ()
     executor: str = "local"          # local (a process pool) | dask (--scheduler ADDRESS)
+    fresh_kernels: bool = False      # a kernel per chapter, not one per worker reset between chapters
     scheduler: str | None = None
     # Set by areas.py for one area of a many-area build: its build folder, where it is published,
     # its measures stage and its chapters' outcomes, already run with every other area's (None: this
@@ -202,7 +203,7 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     if options.executor == "dask":
         outcomes.update(run_notebooks_dask(to_run, options.scheduler, on_event=on_event))
     else:
-        outcomes.update(run_notebooks(to_run, options.jobs, on_event=on_event))
+        outcomes.update(run_notebooks(to_run, options.jobs, on_event=on_event, warm=not options.fresh_kernels))
     for outcome in outcomes.values():
         # a kernel that could not write the executed notebook or a chart: the disk's fault, not the chapter's
         fault = outcome.status != "done" and disk_fault_in_text(outcome.error or "", build_dir)

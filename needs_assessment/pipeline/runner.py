@@ -1,9 +1,10 @@
 """Execute chapter notebooks with papermill, in parallel, from one driver process.
 
 Each chapter runs in a worker process of a process pool (forked from the driver, so papermill is
-imported once) and each worker starts its own kernel, so `--jobs N` chapters run at once. A failed
-chapter never stops the others: papermill still writes the executed notebook (the log), and the
-failure is reported with the cell and the error.
+imported once), so `--jobs N` chapters run at once. Each worker keeps one kernel and runs its
+chapters in it in turn, reset between them (`kernels.py`); with `warm=False` (`--fresh-kernels`)
+every chapter starts a kernel of its own. A failed chapter never stops the others: papermill still
+writes the executed notebook (the log), and the failure is reported with the cell and the error.
 
 `run_notebooks_dask` runs the same jobs as tasks on a Dask distributed cluster (`--executor dask
 --scheduler ADDRESS`): each task is one chapter, executed by `_execute` on a worker, which starts the
@@ -61,11 +62,17 @@ def _kernel_start_failure(exc: Exception) -> bool:
 
 
 def _execute(job: NotebookJob, kernel_name: str, events, attempt: int = 0,
-             own_stderr: bool = True) -> NotebookOutcome:
+             own_stderr: bool = True, warm: bool = False) -> NotebookOutcome:
     """Run one notebook (in a worker process). Never raises: failures become outcomes.
-    `own_stderr`: the process is ours alone (a pool worker), so its stderr may go to the log."""
+    `own_stderr`: the process is ours alone (a pool worker), so its stderr may go to the log.
+    `warm`: in this worker's kernel (kernels.py), not a new one."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    engine: dict[str, Any] = {}
+    if warm:
+        from . import kernels
+        engine = {"engine_name": kernels.ENGINE_NAME, "kernel_log_dir": str(job.output.parent)}
 
     if events is not None:
         events.put(("running", job.key))
@@ -79,37 +86,42 @@ def _execute(job: NotebookJob, kernel_name: str, events, attempt: int = 0,
         papermill.execute_notebook(
             str(job.notebook), str(job.output), parameters=job.parameters,
             kernel_name=kernel_name, progress_bar=False, cwd=str(job.cwd),
-            request_save_on_cell_execute=False,
+            request_save_on_cell_execute=False, **engine,
         )
     except PapermillExecutionError as exc:
+        if warm:
+            kernels.notebook_failed()
         cell = exc.exec_count
         return NotebookOutcome(job.chapter_id, "failed", time.perf_counter() - start, job.output,
                                error=f"cell {exc.cell_index + 1} (In [{cell}]): {exc.ename}: {exc.evalue}",
                                details=str(exc), cell=cell)
     except Exception as exc:  # kernel died, notebook missing, bad parameters...
+        if warm:
+            kernels.notebook_failed()
         if attempt < KERNEL_START_RETRIES and _kernel_start_failure(exc):
             # Kernels started at the same moment can race for a port: try again.
-            return _execute(job, kernel_name, None, attempt + 1, own_stderr)
+            return _execute(job, kernel_name, None, attempt + 1, own_stderr, warm)
         return NotebookOutcome(job.chapter_id, "failed", time.perf_counter() - start, job.output,
                                error=f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
     return NotebookOutcome(job.chapter_id, "done", time.perf_counter() - start, job.output)
 
 
 def run_notebooks(jobs: list[NotebookJob], n_jobs: int | None = None, kernel_name: str = KERNEL_NAME,
-                  on_event: Callable[[str, str, NotebookOutcome | None], None] | None = None
-                  ) -> dict[str, NotebookOutcome]:
-    """Run the jobs, at most `n_jobs` at once. `on_event(kind, chapter_id, outcome)` reports
-    "running" when a kernel starts and "done"/"failed" when it ends, for the progress display."""
+                  on_event: Callable[[str, str, NotebookOutcome | None], None] | None = None,
+                  warm: bool = True) -> dict[str, NotebookOutcome]:
+    """Run the jobs, at most `n_jobs` at once, each worker in its own kernel kept warm (`warm`) or
+    a new kernel for every notebook. `on_event(kind, chapter_id, outcome)` reports "running" when a
+    chapter starts and "done"/"failed" when it ends, for the progress display."""
     if not jobs:
         return {}
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
-    # fork: workers inherit the imported modules; each still starts a fresh kernel process.
+    # fork: workers inherit the imported modules; each starts its own kernel process(es).
     context = multiprocessing.get_context("fork")
     outcomes: dict[str, NotebookOutcome] = {}
     with context.Manager() as manager:
         events = manager.Queue()
         with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context) as pool:
-            futures = {pool.submit(_execute, job, kernel_name, events): job for job in jobs}
+            futures = {pool.submit(_execute, job, kernel_name, events, warm=warm): job for job in jobs}
             pending = set(futures)
             while pending:
                 _drain(events, on_event)
