@@ -21,8 +21,11 @@ import dataclasses
 import json
 import os
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -97,6 +100,44 @@ def district_area(params: Params, district: str, options: BuildOptions, root: Pa
     return Area(district, slug, view, area_options)
 
 
+def render_areas(areas: list[Area], outcomes: dict[str, NotebookOutcome], options: BuildOptions,
+                 say: Callable[[str], None]) -> dict[str, BuildResult]:
+    """Stage, render and publish every area (the force first), `options.jobs` at once."""
+    force_published = threading.Event()
+
+    def one(area: Area) -> BuildResult:
+        prefix = f"{area.slug or 'force'}/"
+        ran = {k[len(prefix):]: o for k, o in outcomes.items() if k.startswith(prefix)}
+        if area.slug:
+            area_options = dataclasses.replace(area.options, chapter_outcomes=ran, quiet=True,
+                                               before_writing_target=force_published.wait)
+        else:
+            say(f"\n== {area.name} ==")
+            area_options = dataclasses.replace(area.options, chapter_outcomes=ran)
+        try:
+            result = _build(area_options, area.params)
+        except DiskWriteError:
+            raise                 # the disk's fault, not the area's: the command says so and stops
+        except NeedsAssessmentError as exc:   # e.g. a district's recommendations file: that area only
+            print(f"{area.name}: nothing was published: {exc}", file=sys.stderr)
+            result = BuildResult(1, [], None, {}, {}, str(exc))
+        finally:
+            if not area.slug:
+                force_published.set()
+        if area.slug:
+            say(f"{area.name}: {'published' if result.published_to else 'not published'}")
+        return result
+
+    jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(areas)))
+    # the force is first in `areas`, so it starts first: no district waits on a force not running
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {area.name: pool.submit(one, area) for area in areas}
+        try:
+            return {name: future.result() for name, future in futures.items()}
+        finally:
+            force_published.set()      # a disk fault in the force: no district waits for ever
+
+
 def build_with_areas(options: BuildOptions) -> BuildResult:
     """`build.py --areas`: as `build.build`, for the force and the districts named (holding the
     cycle's lock, a full or read-only disk raising DiskWriteError naming the path)."""
@@ -159,20 +200,11 @@ def build_areas(options: BuildOptions, params: Params) -> BuildResult:
         outcomes = run_notebooks(jobs, options.jobs, warm=not options.fresh_kernels)
     chapters_seconds = time.perf_counter() - t
 
-    # 3. each area staged, rendered and published on its own: a failed chapter fails its area only
-    results: dict[str, BuildResult] = {}
-    for area in areas:
-        prefix = f"{area.slug or 'force'}/"
-        ran: dict[str, NotebookOutcome] = {k[len(prefix):]: o for k, o in outcomes.items() if k.startswith(prefix)}
-        say(f"\n== {area.name} ==")
-        area_options = dataclasses.replace(area.options, chapter_outcomes=ran)
-        try:
-            results[area.name] = _build(area_options, area.params)
-        except DiskWriteError:
-            raise                 # the disk's fault, not the area's: the command says so and stops
-        except NeedsAssessmentError as exc:   # e.g. a district's recommendations file: that area only
-            print(f"{area.name}: nothing was published: {exc}", file=sys.stderr)
-            results[area.name] = BuildResult(1, [], None, {}, {}, str(exc))
+    # 3. each area staged, rendered and published on its own: a failed chapter fails its area only.
+    # `jobs` areas at once, in threads (pandoc and typst run outside Python's lock); the districts
+    # print nothing but their summary line, and each publishes only once the force's publication,
+    # the folder the districts' are in, is in place.
+    results = render_areas(areas, outcomes, options, say)
     force = results[params.area.name]
     failed = [name for name, result in results.items() if result.exit_code != 0]
     lines = [f"  {name}: {'published to ' + os.path.relpath(r.published_to, root) if r.published_to else 'not published'}"

@@ -65,6 +65,9 @@ class BuildOptions:
     target: Path | None = None
     measures_stage: Callable | None = None
     chapter_outcomes: dict[str, NotebookOutcome] | None = None
+    # called before the build writes into `target`: a district's waits until the force's
+    # publication (the folder its own is in) is in place
+    before_writing_target: Callable[[], None] | None = None
 
 
 @dataclass
@@ -183,7 +186,7 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     # The figures of the chapters about to run, drawn once each in processes forked from this one
     # (matplotlib imported once, here), so that no kernel imports matplotlib or draws.
     t_figures = time.perf_counter()
-    if jobs:
+    if jobs and options.chapter_outcomes is None:     # (--areas: the chapters have run already)
         from .figures import draw_figures
         running = {job.chapter_id for job in jobs}
         drawn = draw_figures(build_dir, [list(c.measures) for c in chapters if c.id in running], results,
@@ -272,6 +275,8 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
         timings["total"] = time.perf_counter() - started
         manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
         manifest["rendered"] = False
+        if options.before_writing_target is not None:
+            options.before_writing_target()
         previous = json.loads((target / "build-manifest.json").read_text())
         manifest["outputs"] = previous.get("outputs", [])
         # the temporary file lives beside the published folder, never in it
@@ -341,6 +346,8 @@ def _render_and_publish(new_publication: Path, target: Path, results, params: Pa
     timings["total"] = time.perf_counter() - started
     manifest["timings_seconds"] = {k: round(v, 2) for k, v in timings.items()}
     (new_publication / "build-manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    if options.before_writing_target is not None:
+        options.before_writing_target()
     carry_area_publications(target, new_publication)
     with writing_into(target.parent):
         publish(new_publication, target)

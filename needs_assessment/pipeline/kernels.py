@@ -56,28 +56,31 @@ class KernelResetError(RuntimeError):
 
 
 class _WorkerKernel:
-    """The one kernel of this process (a pool worker): its manager, name and working folder."""
+    """The one kernel of this process (a pool worker): its manager, a client connected to it (one
+    for all its notebooks: a new client waits for the kernel's messages to settle, a fifth of a
+    second each time), its name and working folder."""
 
     def __init__(self) -> None:
         self.km = None
+        self.kc = None
         self.kernel_name: str | None = None
         self.cwd: str | None = None
         self.notebooks = 0           # notebooks run in the current kernel
         self._finalizer = None
 
     def get(self, kernel_name: str, log_dir: Path):
-        """A clean kernel for the next notebook: this process's, reset, or a new one."""
+        """A clean kernel for the next notebook, and its client: this process's, reset, or a new one."""
         cwd = os.getcwd()            # papermill has moved into the job's folder (its `cwd`)
         if self.km is not None:
             if (self.kernel_name, self.cwd) == (kernel_name, cwd) and run_sync(self.km.is_alive)():
                 try:
-                    _run_silently(self.km, _RESET)
-                    return self.km
+                    _run_silently(self.kc, _RESET)
+                    return self.km, self.kc
                 except Exception:    # noqa: BLE001 - not clean: a new kernel instead
                     pass
             self.shut_down()
         self._start(kernel_name, cwd, log_dir)
-        return self.km
+        return self.km, self.kc
 
     def _start(self, kernel_name: str, cwd: str, log_dir: Path) -> None:
         from jupyter_client.manager import AsyncKernelManager
@@ -90,7 +93,11 @@ class _WorkerKernel:
                                       stderr=log)
         self.km, self.kernel_name, self.cwd, self.notebooks = km, kernel_name, cwd, 0
         try:
-            _run_silently(km, _SNAPSHOT)
+            self.kc = km.client()
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=60)
+            self.kc.allow_stdin = False       # as nbclient's own clients: no notebook asks for input
+            _run_silently(self.kc, _SNAPSHOT)
         except Exception:
             self.shut_down()
             raise
@@ -99,7 +106,12 @@ class _WorkerKernel:
             self._finalizer = multiprocessing.util.Finalize(None, self.shut_down, exitpriority=10)
 
     def shut_down(self) -> None:
-        km, self.km = self.km, None
+        km, kc, self.km, self.kc = self.km, self.kc, None, None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:   # noqa: BLE001 - already closed
+                pass
         if km is None:
             return
         try:
@@ -115,17 +127,11 @@ class _WorkerKernel:
 _KERNEL = _WorkerKernel()
 
 
-def _run_silently(km, code: str, timeout: float = 60) -> None:
+def _run_silently(kc, code: str, timeout: float = 60) -> None:
     """Execute `code` in the kernel without a trace in any notebook; raise unless it succeeded."""
     async def run():
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=timeout)
-            reply = await kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
-                                                 output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
+        reply = await kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
+                                             output_hook=lambda msg: None)
         content = reply.get("content", {})
         if content.get("status") != "ok":
             raise KernelResetError(f"{content.get('ename')}: {content.get('evalue')}")
@@ -156,14 +162,10 @@ class WarmKernelEngine(NBClientEngine):
             safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
             startup_timeout=start_timeout, kernel_name=kernel_name, log=logger, log_output=log_output,
             stdout_file=stdout_file, stderr_file=stderr_file)
-        km = _KERNEL.get(kernel_name, log_dir)
+        km, kc = _KERNEL.get(kernel_name, log_dir)
         client = PapermillNotebookClient(nb_man, km=km, **final_kwargs)
-        try:
-            result = client.execute()
-        finally:
-            # nbclient leaves a kernel it did not start running, and its client too: close the client
-            if client.kc is not None:
-                client.kc.stop_channels()
+        client.kc = kc          # nbclient uses a client it is given, and leaves kernel and client running
+        result = client.execute()
         _KERNEL.notebooks += 1
         return result
 
