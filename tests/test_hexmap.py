@@ -129,3 +129,58 @@ def test_alt_text_says_where_the_most_records_are(tmp_path):
 def test_available_only_with_locations():
     assert "hexmap" not in C.available_charts(mf.neighbourhood_crime())
     assert "hexmap" in C.available_charts(located_result())
+
+
+def test_each_hexagons_main_lsoa_and_district_equal_a_count_by_hand():
+    """The LSOA and district most of a hexagon's records are in (ties: the first in sorted order;
+    missing codes not counted) and that LSOA's name (its first record's that has one), against a
+    plain count per hexagon: each record put in the hexagon of the nearest centre."""
+    from collections import Counter
+
+    rng = np.random.default_rng(7)
+    n = 1500
+    frame = pd.DataFrame({
+        "longitude": rng.uniform(-1.60, -1.52, n), "latitude": rng.uniform(54.75, 54.79, n),
+        "lsoa_code": rng.choice(["E01000003", "E01000001", "E01000002", None], n, p=[0.3, 0.3, 0.3, 0.1]),
+        "district": rng.choice(["Brookmere", "Ashby Vale"], n)})
+    frame["lsoa_name"] = [None if c is None or rng.random() < 0.2 else f"{c} name {rng.integers(2)}"
+                          for c in frame["lsoa_code"]]
+    r = mf.neighbourhood_crime()
+    r.suppression_threshold = 1          # every hexagon published, so each record's hexagon is in the data
+    r.extras["locations"] = frame
+    data = C.hexmap_data(r)
+    assert len(data) > 20 and data["count"].sum() == n
+
+    lat0 = math.radians(frame["latitude"].mean())
+    x = 6371.0088 * np.radians(frame["longitude"].to_numpy()) * math.cos(lat0)
+    y = 6371.0088 * np.radians(frame["latitude"].to_numpy())
+    distance = np.hypot(x[:, None] - data["x_km"].to_numpy(), y[:, None] - data["y_km"].to_numpy())
+    nearest, second = np.argsort(distance, axis=1)[:, :2].T
+    # the data's centres are rounded to the metre: a hexagon with a record within 2 m of its edge is not checked
+    rows = np.arange(n)
+    edge = distance[rows, second] - distance[rows, nearest] < 0.002
+    unsure = set(nearest[edge]) | set(second[edge])
+
+    def main(values):
+        counts = Counter(v for v in values if pd.notna(v))
+        return min(counts, key=lambda v: (-counts[v], v)) if counts else None
+
+    def text(value):
+        return value if isinstance(value, str) else None
+
+    ties = checked = 0
+    for i, row in data.iterrows():
+        if i in unsure:
+            continue
+        checked += 1
+        records = frame[nearest == i]
+        assert len(records) == row["count"]
+        code = main(records["lsoa_code"])
+        counts = sorted(Counter(v for v in records["lsoa_code"] if pd.notna(v)).values(), reverse=True)
+        ties += len(counts) > 1 and counts[0] == counts[1]
+        assert text(row["main_lsoa_code"]) == code
+        names = [v for c, v in zip(records["lsoa_code"], records["lsoa_name"]) if c == code and pd.notna(v)]
+        assert text(row["main_lsoa_name"]) == (names[0] if names else None)
+        assert text(row["main_district"]) == main(records["district"])
+    assert checked > 0.9 * len(data)
+    assert ties > 10    # the frame has hexagons with a tie, so the tie rule is checked

@@ -120,10 +120,18 @@ def _class_label(lower: int, upper: int | None) -> str:
                   else f"{F.format_number(lower, 0)} to {F.format_number(upper - 1, 0)}"))
 
 
-def _modal(values: pd.Series):
-    values = values.dropna()
-    return values.value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable").index[0] \
-        if len(values) else None
+def _modal_per_group(frame: pd.DataFrame, group: str, column: str) -> pd.Series:
+    """The most frequent value of `column` in each group of `frame` (missing values left out; ties:
+    the smallest value), indexed by group; a group whose values are all missing is absent. One
+    groupby for every hexagon at once, not a value count per hexagon."""
+    sizes = frame.groupby([group, column], sort=True, dropna=True, observed=True).size()
+    if sizes.empty:
+        return pd.Series(dtype=object)
+    ranked = sizes.reset_index(name="n")
+    # by group, then most frequent first; a stable sort keeps the smallest value first among ties
+    ranked = ranked.sort_values([group, "n"], ascending=[True, False], kind="stable")
+    first = ranked.drop_duplicates(group)
+    return pd.Series(first[column].to_numpy(), index=first[group].to_numpy())
 
 
 def hexmap_data(result: MeasureResult) -> pd.DataFrame:
@@ -168,13 +176,17 @@ def _hexagon_frame(result, frame, lat0, x, y, width, centres, counts) -> pd.Data
     out["main_lsoa_code"] = [None] * len(out)
     out["main_lsoa_name"] = [None] * len(out)
     out["main_district"] = [None] * len(out)
-    for i, group in located.groupby("hexagon"):
-        code = _modal(group["lsoa_code"]) if "lsoa_code" in group else None
-        out.at[i, "main_lsoa_code"] = code
-        if code is not None and "lsoa_name" in group:
-            names = group.loc[group["lsoa_code"] == code, "lsoa_name"].dropna()
-            out.at[i, "main_lsoa_name"] = names.iloc[0] if len(names) else None
-        out.at[i, "main_district"] = _modal(group["district"]) if "district" in group else None
+    if "lsoa_code" in located:
+        codes = _modal_per_group(located, "hexagon", "lsoa_code")
+        out.loc[codes.index, "main_lsoa_code"] = codes.to_numpy()
+        if "lsoa_name" in located and len(codes):
+            # the name of the first record (in the records' order) of the hexagon's main LSOA that has one
+            mine = located[located["lsoa_code"].to_numpy() == located["hexagon"].map(codes).to_numpy()]
+            names = mine.dropna(subset=["lsoa_name"]).drop_duplicates("hexagon").set_index("hexagon")["lsoa_name"]
+            out.loc[names.index, "main_lsoa_name"] = names.to_numpy()
+    if "district" in located:
+        districts = _modal_per_group(located, "hexagon", "district")
+        out.loc[districts.index, "main_district"] = districts.to_numpy()
     out = out[out["count"] >= threshold]
     breaks = _class_breaks(out["count"].to_numpy(float), threshold)
     uppers = breaks[1:] + [None]
