@@ -316,3 +316,47 @@ def test_a_zipped_shapefile_and_a_geopackage_load_like_the_files_they_came_from(
     a = shapely.from_wkb(from_gpkg.set_index("code").at["E06000047", "geometry"])
     b = shapely.from_wkb(from_json.set_index("code").at["E06000047", "geometry"])
     assert a.symmetric_difference(b).area < 1e-6 * b.area
+
+
+def test_the_figure_pool_draws_the_maps_and_a_chapter_takes_them_without_matplotlib(demo_build, tmp_path):
+    """The build's figure pool draws each choropleth and the district map into the figure cache, the
+    same PNG as drawn directly; a chapter's kernel (a process of its own) then shows them, drawing
+    nothing and importing neither matplotlib nor shapely."""
+    import json
+    import subprocess
+    import sys
+
+    from needs_assessment.content import maps as map_content
+    from needs_assessment.content.figures import FigureCache
+    from needs_assessment.pipeline.figures import draw_figures
+
+    root, params, results, maps = demo_build
+    build = root / "_build"
+    draw_figures(build, [list(c.measures) for c in params.chapters()], results, jobs=2, area_name=params.area.name)
+    cache = FigureCache(build)
+    pooled = cache.cached("neighbourhood_crime", map_content.CHOROPLETH)
+    districts = cache.cached(map_content.AREA_PROFILE, map_content.district_map_kind(params.area.name))
+    assert pooled is not None and districts is not None
+    direct = M.choropleth_map(results["neighbourhood_crime"], maps.geography, tmp_path / "direct.png")
+    assert pooled.path.read_bytes() == direct.path.read_bytes()
+    assert pooled.alt_text == direct.alt_text and pooled.data.equals(direct.data)
+
+    kernel = (
+        "import json, sys\n"
+        "from needs_assessment.content.chapters import ChapterBuilder\n"
+        "out = {}\n"
+        "for chapter_id in ('P3', 'C2'):\n"
+        "    builder = ChapterBuilder(sys.argv[1], sys.argv[2], chapter_id)\n"
+        "    text = str(builder.sections() if chapter_id == 'P3' else builder.area_profile_text())\n"
+        "    out[chapter_id] = {'drawn': builder.figures.drawn, 'text': text}\n"
+        "out['modules'] = sorted(m for m in ('matplotlib', 'shapely') if m in sys.modules)\n"
+        "print(json.dumps(out))\n")
+    done = subprocess.run([sys.executable, "-c", kernel, str(PARAMS_FILE), str(build)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["modules"] == []
+    assert out["P3"]["drawn"] == [] and out["C2"]["drawn"] == []
+    assert "fig-p3-neighbourhood-crime-choropleth" in out["P3"]["text"]
+    assert "tbl-p3-neighbourhood-crime-top-rates" in out["P3"]["text"]
+    assert "fig-c2-districts-map" in out["C2"]["text"]

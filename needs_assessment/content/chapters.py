@@ -26,9 +26,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import findings, tables
+from . import maps as maps_content
 from .display import Content, Figure
 from .chart import Chart
-from .figures import FigureCache
+from .figures import FigureCache, choropleth_drawer, district_map_drawer
 from .tables import slug
 from .text import code, name as name_text, plain
 from ..common.hashing import FILE_HASH
@@ -205,55 +206,45 @@ class ChapterBuilder:
 
     def choropleth(self, measure_id: str, raw: MeasureResult) -> Content:
         """The LSOA choropleth of the measure's rate, with the LSOAs of highest rate beside it; or, for
-        a measure with an LSOA breakdown, a sentence saying why there is no map."""
-        if raw.source_format != "police_uk_street" or raw.definition.statistic == "proportion" or not raw.has_data:
+        a measure with an LSOA breakdown, a sentence saying why there is no map. The map comes from
+        the figure cache (drawn by the build's figure pool): no matplotlib or shapely here then."""
+        if not maps_content.choropleth_applies(raw):
             return Content()
         maps = self.maps
-        reasons = []
-        if maps is None or maps.lsoa_reason:
-            reasons.append(maps.lsoa_reason if maps is not None else "the build made no map geography")
-        if "lsoa_counts" not in raw.extras:
-            reasons.append("the rate in each neighbourhood needs the ONS population estimates by LSOA (format "
-                           "ons_population_lsoa), which are not available")
-        reason = "; and ".join(dict.fromkeys(reasons)) or None
-        if reason is None:
-            from .charts.choropleth import choropleth_map, measure_choropleth_data, top_rates_frame
-            if measure_choropleth_data(raw, maps.geography)["class_number"].gt(0).any():
-                label = self.label("fig", measure_id, "choropleth")
-                chart = self.figures.chart(measure_id, "choropleth", raw,
-                                           draw=lambda r, path: choropleth_map(r, maps.geography, path))
-                figure = self.figure(chart, label)
-                top = top_rates_frame(measure_choropleth_data(raw, maps.geography))
-                tlabel = self.label("tbl", measure_id, "top-rates")
-                self.write_table_csv(top, tlabel)
-                shown = _plain_columns(top, ("lsoa_name", "district"))
-                caption = (f"{self.shown[measure_id].title}: the ten neighbourhoods (LSOAs) with the highest rate per "
-                           f"1,000 residents, {findings.period_phrase(raw.period_start, raw.period_end)}")
-                table = tables.markdown_table(
-                    shown, {"lsoa_name": "Neighbourhood", "district": "District", "count": "Count",
-                            "population": "Residents", "rate_per_1000": "Rate per 1,000 residents",
-                            "rate_class": "Class on the map"},
-                    caption=caption, label=tlabel, decimals={"count": 0, "population": 0, "rate_per_1000": 1},
-                    suppress_columns=["count", "rate_per_1000"])
-                intro = (f"@{label} maps the rate in every neighbourhood; @{tlabel} lists the ten with the highest "
-                         f"rate (the highest is {shown.iloc[0]['lsoa_name']} in {shown.iloc[0]['district']}).\n\n")
-                return Content(intro) + figure + Content("\n" + table + "\n")
-            reason = "every neighbourhood's count is too small to publish"
-        return Content(f"There is no map of the rate in each neighbourhood: {plain(reason)}.\n")
+        reason = maps_content.choropleth_reason(raw, maps)
+        if reason is not None:
+            return Content(f"There is no map of the rate in each neighbourhood: {plain(reason)}.\n")
+        label = self.label("fig", measure_id, "choropleth")
+        chart = self.figures.chart(measure_id, maps_content.CHOROPLETH, raw,
+                                   draw=choropleth_drawer(maps.geography))
+        figure = self.figure(chart, label)
+        top = maps_content.top_rates_frame(maps_content.measure_choropleth_data(raw, maps.geography))
+        tlabel = self.label("tbl", measure_id, "top-rates")
+        self.write_table_csv(top, tlabel)
+        shown = _plain_columns(top, ("lsoa_name", "district"))
+        caption = (f"{self.shown[measure_id].title}: the ten neighbourhoods (LSOAs) with the highest rate per "
+                   f"1,000 residents, {findings.period_phrase(raw.period_start, raw.period_end)}")
+        table = tables.markdown_table(
+            shown, {"lsoa_name": "Neighbourhood", "district": "District", "count": "Count",
+                    "population": "Residents", "rate_per_1000": "Rate per 1,000 residents",
+                    "rate_class": "Class on the map"},
+            caption=caption, label=tlabel, decimals={"count": 0, "population": 0, "rate_per_1000": 1},
+            suppress_columns=["count", "rate_per_1000"])
+        intro = (f"@{label} maps the rate in every neighbourhood; @{tlabel} lists the ten with the highest "
+                 f"rate (the highest is {shown.iloc[0]['lsoa_name']} in {shown.iloc[0]['district']}).\n\n")
+        return Content(intro) + figure + Content("\n" + table + "\n")
 
     def district_map(self) -> Content:
         """The map of the districts (area profile), or why there is none."""
         maps = self.maps
-        if maps is None or maps.district_reason:
-            reason = maps.district_reason if maps is not None else "the build made no map geography"
+        reason = maps_content.district_map_reason(maps)
+        if reason is not None:
             return Content(f"There is no map of the districts: {plain(reason)}.\n")
-        from .charts.choropleth import district_map
         label = self.label("fig", "districts", "map")
         area_name = self.params.area.name
         chart = self.figures.chart(
-            "_area-profile", f"district-map-{slug(area_name)}", None,
-            draw=lambda _, path: district_map(maps.geography, load_area_profile(self.build_path), path,
-                                              area_name=area_name))
+            maps_content.AREA_PROFILE, maps_content.district_map_kind(area_name), None,
+            draw=district_map_drawer(maps.geography, load_area_profile(self.build_path), area_name))
         return self.figure(chart, label)
 
     def hotspots(self, measure_id: str, result: MeasureResult) -> str:

@@ -8,7 +8,9 @@ changed, or an analyst re-running a notebook in Jupyter reuses the PNG instead o
 
 The build draws every figure its chapters will ask for in a process pool forked from the driver
 (`pipeline/figures.py`), where matplotlib is imported once and its font and text caches stay warm
-across figures; a chapter's kernel then only copies PNGs, so it never imports matplotlib. A figure
+across figures: the charts, the LSOA choropleths and the district map (from the map geography the
+measures stage saved in the build folder); a chapter's kernel then only copies PNGs, so it never
+imports matplotlib or shapely. A figure
 the cache lacks (a new kind of chart, a notebook run on its own) is drawn in the kernel and cached,
 so the result is the same either way.
 
@@ -145,16 +147,39 @@ class FigureCache:
         return Chart(path=png, data=data, **meta)
 
     # --- the whole set, for the build -------------------------------------------------------------
-    def draw_measure(self, measure_id: str, result: "MeasureResult") -> list[str]:
-        """Every chart the measure's data allows, drawn unless cached. Returns the kinds. A chart
-        that fails is left undrawn here: the chapter draws it again and reports the error."""
+    def draw_measure(self, measure_id: str, result: "MeasureResult", maps=None) -> list[str]:
+        """Every chart the measure's data allows, drawn unless cached, and with `maps` (the build's
+        geography.MapAvailability) its LSOA choropleth when its chapter shows one. Returns the kinds
+        of chart (not the map). A chart that fails is left undrawn here: the chapter draws it again
+        and reports the error."""
         kinds = self.available(measure_id, result)
         for kind in kinds:
             try:
                 self.chart(measure_id, kind, result)
             except Exception:   # the chapter's own attempt reports it, with its cell
                 continue
+        if maps is not None:
+            from . import maps as map_content
+            try:
+                if map_content.choropleth_applies(result) and map_content.choropleth_reason(result, maps) is None:
+                    self.chart(measure_id, map_content.CHOROPLETH, result,
+                               draw=choropleth_drawer(maps.geography))
+            except Exception:   # as above: the chapter reports it
+                pass
         return kinds
+
+    def draw_district_map(self, maps, profile: pd.DataFrame, area_name: str) -> bool:
+        """The area profile's map of the districts, unless cached, when the build has district outlines
+        and the profile is a force's (a district's own assessment shows none). Returns whether there is one."""
+        from . import maps as map_content
+        if map_content.district_map_reason(maps) is not None or not (profile["area_type"] == "district").any():
+            return False
+        try:
+            self.chart(map_content.AREA_PROFILE, map_content.district_map_kind(area_name), None,
+                       draw=district_map_drawer(maps.geography, profile, area_name))
+        except Exception:   # the chapter draws it again and reports the error
+            return False
+        return True
 
     def prune(self) -> None:
         """Remove the figures of other measures' keys (earlier builds' figures)."""
@@ -163,6 +188,23 @@ class FigureCache:
         for entry in self.root.iterdir():
             if entry.name != self.key:
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+
+
+def choropleth_drawer(geography) -> Callable:
+    """The figure cache's draw function for a measure's choropleth on this geography."""
+    def draw(result: "MeasureResult", path):
+        from .charts.choropleth import choropleth_map   # noqa: PLC0415 - matplotlib only to draw
+        return choropleth_map(result, geography, path)
+    return draw
+
+
+def district_map_drawer(geography, profile: pd.DataFrame, area_name: str) -> Callable:
+    """The figure cache's draw function for the district map (it draws no measure: the first
+    argument is ignored)."""
+    def draw(_, path):
+        from .charts.choropleth import district_map   # noqa: PLC0415
+        return district_map(geography, profile, path, area_name=area_name)
+    return draw
 
 
 def measures_with_figures(chapter_measures: Iterable[Iterable[str]], results: dict) -> list[str]:

@@ -190,7 +190,7 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
         from .figures import draw_figures
         running = {job.chapter_id for job in jobs}
         drawn = draw_figures(build_dir, [list(c.measures) for c in chapters if c.id in running], results,
-                             options.jobs)
+                             options.jobs, area_name=params.area.name)
         timings["figures_drawn"] = float(drawn.drawn)
     timings["figures"] = time.perf_counter() - t_figures
 

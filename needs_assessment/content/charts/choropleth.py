@@ -3,7 +3,8 @@
 Both are drawn with matplotlib from WKB polygons in British National Grid (the build's map
 geography, measures/geography.py): shapely turns them into paths, nothing is fetched, no tiles.
 
-The choropleth (`choropleth_data`, `draw_choropleth`, `choropleth_map`):
+The choropleth (`choropleth_data` in content/maps.py, where the kernels read it without matplotlib;
+`draw_choropleth`, `choropleth_map` here):
 
 * the rate per 1,000 residents in each LSOA in the latest 12 months, from the records and the ONS
   LSOA population (the latest mid-year estimate), on the map's areas (the best-fit lookup may put
@@ -34,17 +35,16 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from .. import findings as F
-from ...measures import disclosure
 from ...measures.result import MeasureResult
+# the data, classes and table (no drawing) are in content/maps.py, which a kernel reads without matplotlib
+from ..maps import (CLASSES, CLASSIFICATION, NO_FIGURE_LABEL, SUPPRESSED_LABEL, choropleth_data,  # noqa: F401
+                    class_labels, classify, measure_choropleth_data, published as _published, quantile_breaks,
+                    top_rates_frame)
 from ..text import chart_label
 from .style import Chart, ChartDataError, SECONDARY_TEXT, STYLE, TEXT, WIDTH_IN, _figure, _period_text, _save, _titles, \
     source_text
 
-CLASSES = 5
-CLASSIFICATION = "quintiles"   # said in the legend, caption and alt text
 OUTLINE = SECONDARY_TEXT        # LSOA edges: 5.7:1 against the lightest class
-SUPPRESSED_LABEL = "[c] suppressed"
-NO_FIGURE_LABEL = "no figure"
 BOUNDARY_SOURCE = ("ONS boundaries, Open Government Licence v3.0; contains OS data © Crown copyright and database "
                    "right")
 HIGHEST_NAMED = 3               # the alt text names the highest and lowest LSOAs
@@ -69,73 +69,6 @@ def relative_luminance(rgb) -> float:
 def contrast_ratio(a, b) -> float:
     la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
-
-
-# --- the data ------------------------------------------------------------------------------------
-
-def quantile_breaks(rates: np.ndarray, k: int = CLASSES) -> list[float]:
-    """Upper bounds of up to k classes of about equal numbers of areas (quintiles for k = 5), on
-    rates rounded to one decimal place, as published: the last bound is the highest rate."""
-    rates = np.round(np.asarray(rates, float), 1)
-    rates = rates[~np.isnan(rates)]
-    if rates.size == 0:
-        return []
-    bounds = [float(np.round(np.quantile(rates, q / k), 1)) for q in range(1, k)] + [float(rates.max())]
-    return sorted(set(bounds))
-
-
-def class_labels(breaks: list[float]) -> list[str]:
-    labels, lower = [], None
-    for upper in breaks:
-        if lower is None:
-            labels.append("0.0 (no records)" if upper == 0 else f"up to {F.format_number(upper, 1)}")
-        else:
-            labels.append(f"{F.format_number(lower + 0.1, 1)} to {F.format_number(upper, 1)}")
-        lower = upper
-    return labels
-
-
-def classify(rates, breaks: list[float]) -> np.ndarray:
-    """Index of each rate's class (rounded to one decimal place): rate <= its class's upper bound
-    and above the one before (the classes are closed on the right, as mapclassify's are); -1 for none."""
-    rounded = np.round(np.asarray(rates, float), 1)
-    out = np.full(rounded.shape, -1, dtype=int)
-    ok = ~np.isnan(rounded)
-    out[ok] = np.searchsorted(np.asarray(breaks), rounded[ok], side="left")
-    return out
-
-
-def choropleth_data(lsoa_counts: pd.DataFrame, members: pd.DataFrame, areas: pd.DataFrame,
-                    threshold: int) -> pd.DataFrame:
-    """One row per map area: code, name, district, count, population, rate per 1,000, its class,
-    and whether it is suppressed (count and rate then missing). `lsoa_counts`: lsoa_code, count,
-    population (the records' LSOAs); `members`: lsoa_code -> code (the map area); `areas`: code,
-    name, district. attrs: breaks, labels, the records' LSOAs not on the map and their records."""
-    placed = lsoa_counts.merge(members, on="lsoa_code", how="inner")
-    sums = placed.groupby("code")[["count", "population"]].sum()
-    frame = areas[["code", "name", "district"]].merge(sums, left_on="code", right_index=True, how="inner")
-    frame = frame.rename(columns={"code": "lsoa_code", "name": "lsoa_name"}).reset_index(drop=True)
-    frame["rate_per_1000"] = np.where(frame["population"] > 0, frame["count"] / frame["population"].where(
-        frame["population"] > 0) * 1000, np.nan)
-    # the districts' totals are published: a district whose LSOAs hide one count hides a second
-    controlled = disclosure.suppress_counts(frame, ["count"], threshold, group_columns="district",
-                                            derived_columns={"count": ["rate_per_1000"]})
-    frame["count"] = controlled.table["count"]
-    frame["rate_per_1000"] = controlled.table["rate_per_1000"].astype(float)
-    frame["suppressed"] = (controlled.flags["count"] != "").to_numpy()
-    frame["suppression"] = controlled.flags["count"].to_numpy()
-    breaks = quantile_breaks(frame.loc[~frame["suppressed"], "rate_per_1000"].to_numpy())
-    labels = class_labels(breaks)
-    index = classify(frame["rate_per_1000"].to_numpy(), breaks)
-    frame["rate_class"] = [labels[i] if i >= 0 else (SUPPRESSED_LABEL if s else NO_FIGURE_LABEL)
-                           for i, s in zip(index, frame["suppressed"])]
-    frame["class_number"] = np.where(index >= 0, index + 1, 0)
-    frame["rate_per_1000"] = frame["rate_per_1000"].round(1)
-    unplaced = lsoa_counts[~lsoa_counts["lsoa_code"].isin(members["lsoa_code"])]
-    frame = frame.sort_values(["district", "lsoa_name", "lsoa_code"], kind="stable").reset_index(drop=True)
-    frame.attrs.update(breaks=breaks, labels=labels, classification=CLASSIFICATION,
-                       unplaced_lsoas=sorted(unplaced["lsoa_code"]), unplaced_records=int(unplaced["count"].sum()))
-    return frame
 
 
 # --- drawing -------------------------------------------------------------------------------------
@@ -303,22 +236,6 @@ def _lsoas(n: int) -> str:
 
 # --- for a measure -------------------------------------------------------------------------------
 
-def measure_choropleth_data(result: MeasureResult, geography) -> pd.DataFrame:
-    counts = result.extras.get("lsoa_counts")
-    if counts is None or counts.empty or geography is None or geography.lsoas.empty:
-        raise ChartDataError(f"{result.measure_id}: no LSOA rates or no LSOA boundaries to map")
-    memo = result.__dict__.setdefault("_choropleth_data", {})
-    key = (id(counts), id(geography))
-    if key not in memo:
-        memo.clear()
-        memo[key] = choropleth_data(counts, geography.members, geography.lsoas, result.suppression_threshold)
-    return memo[key]
-
-
-def _published(data: pd.DataFrame) -> pd.DataFrame:
-    return data[data["class_number"] > 0]
-
-
 def headline_for_choropleth(result: MeasureResult, data: pd.DataFrame) -> str:
     shown = _published(data)
     name = F.lower_first(result.title)
@@ -428,13 +345,6 @@ def choropleth_note(result: MeasureResult, data: pd.DataFrame, geography) -> str
                  + ("" if "lookup" in geography.method else " (an ONS LSOA 2011 to 2021 best-fit lookup would place "
                     "them if the years of the boundaries and the records differ)") + ".")
     return text
-
-
-def top_rates_frame(data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The LSOAs with the highest published rates (beside the map)."""
-    shown = _published(data).sort_values(["rate_per_1000", "lsoa_code"], ascending=[False, True]).head(n)
-    return shown[["lsoa_code", "lsoa_name", "district", "count", "population", "rate_per_1000",
-                  "rate_class"]].reset_index(drop=True)
 
 
 # --- the districts, for the area profile -----------------------------------------------------------
