@@ -225,3 +225,29 @@ def test_a_breakdown_whose_every_figure_is_suppressed_offers_no_chart(tmp_path):
     assert "disproportionality" not in C.available_charts(searches)
     with pytest.raises(C.ChartDataError):
         C.disproportionality_chart(searches, tmp_path / "dis.png")
+
+
+def test_the_png_has_matplotlibs_pixels_without_the_alpha_channel_and_the_same_bytes_each_time(tmp_path,
+                                                                                                monkeypatch):
+    """The house PNG (style._save): the pixels of matplotlib's own PNG of the same chart, written as
+    opaque RGB, with the title, alt text and DPI, and byte for byte the same when drawn again."""
+    from needs_assessment.content.charts import style, trend
+
+    def matplotlibs_own(fig, path, title, alt):
+        fig.savefig(path, format="png", dpi=style.DPI, facecolor="white", metadata={"Software": None})
+        fig.clear()
+        return path
+
+    with monkeypatch.context() as patch:
+        patch.setattr(trend, "_save", matplotlibs_own)
+        own_path = C.trend_chart(mf.neighbourhood_crime(), tmp_path / "matplotlib.png").path
+    chart = C.trend_chart(mf.neighbourhood_crime(), tmp_path / "house.png")
+    with Image.open(own_path) as own, Image.open(chart.path) as house:
+        assert own.mode == "RGBA" and house.mode == "RGB" and own.size == house.size
+        assert (np.asarray(own)[..., 3] == 255).all()
+        assert (np.asarray(own)[..., :3] == np.asarray(house)).all()
+        assert house.info["Title"] == chart.title and house.info["Description"] == chart.alt_text
+        assert round(house.info["dpi"][0]) == 150 and "Software" not in house.info
+    assert chart.path.stat().st_size < own_path.stat().st_size
+    again = C.trend_chart(mf.neighbourhood_crime(), tmp_path / "again.png")
+    assert again.path.read_bytes() == chart.path.read_bytes()

@@ -6,6 +6,7 @@ with its alt text.
 
 from __future__ import annotations
 
+import io
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from cycler import cycler
 from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from .. import findings as F
 from ...measures.comparison import BETTER, HIGHER, LOWER, NOT_COMPARED, PALETTE, SIMILAR, STATUS_SYMBOLS, WORSE
@@ -186,11 +189,23 @@ def _titles(fig: Figure, title: str, subtitle: str) -> None:
 
 
 def _save(fig: Figure, path: str | Path, title: str, alt_text: str) -> Path:
+    """The figure as the house PNG: drawn by matplotlib (layout, then Agg) and written by Pillow as
+    opaque RGB with the title and alt text as text chunks and the DPI. The charts are on white, so
+    the alpha channel matplotlib's own PNG carries is 255 everywhere: without it the file is about a
+    tenth smaller and a quarter quicker to compress, with the same pixels. No software version in
+    the file, so that a rebuild with the same numbers gives the same bytes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # No software version in the file, so that a rebuild with the same numbers gives the same bytes.
-    fig.savefig(path, format="png", dpi=DPI, facecolor="white",
-                metadata={"Title": title, "Description": alt_text, "Software": None})
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=DPI, facecolor="white")
+    renderer = fig.canvas.get_renderer()
+    image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)), raw.getbuffer(), "raw", "RGBA", 0, 1)
+    if image.getextrema()[3] == (255, 255):     # opaque everywhere (anything else keeps its alpha)
+        image = image.convert("RGB")
+    info = PngInfo()
+    info.add_text("Title", title)
+    info.add_text("Description", alt_text)
+    image.save(path, format="png", pnginfo=info, dpi=(DPI, DPI))
     fig.clear()
     return path
 
