@@ -7,19 +7,17 @@ Runs real kernels."""
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
 
-from needs_assessment.demo.generate import generate_demo_data
 from needs_assessment.measures.areas import area_slug
 from needs_assessment.params import load_params
 from needs_assessment.pipeline import areas as areas_module
 from needs_assessment.pipeline.areas import build_with_areas
 from needs_assessment.pipeline.build import BuildOptions, build
+from project_copy import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = "tests/fixtures/small_plan"
 CYCLE = "small-plan"
 DISTRICTS = ["Ashby Vale", "Brookmere", "Castleford Moor", "Dunmoor", "Eastwick"]
@@ -30,12 +28,7 @@ pytestmark = pytest.mark.slow
 def project(tmp_path_factory) -> Path:
     """A copy of the project's sources with small demonstration data, and recommendations for one
     district only (Ashby Vale)."""
-    root = tmp_path_factory.mktemp("areas")
-    for name in ("_quarto.yml", "params", "notebooks", "recommendations"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
-    shutil.copytree(ROOT / SMALL, root / SMALL)
-    generate_demo_data(root / "data" / "demo", load_params(ROOT / "params" / "demo-2024.yml"), scale=0.1)
+    root = copy_project(tmp_path_factory.mktemp("areas"))
     own = root / SMALL / "recommendations" / "ashby-vale"
     own.mkdir()
     (own / "S1-safer-streets.md").write_text(

@@ -13,10 +13,8 @@ import pytest
 import yaml
 
 from needs_assessment.pipeline.build import BuildOptions, build
-from needs_assessment.demo.generate import generate_demo_data
-from needs_assessment.params import load_params
+from project_copy import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = "tests/fixtures/small_plan"
 pytestmark = pytest.mark.slow
 
@@ -29,13 +27,7 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """A copy of the project's sources with small demonstration data."""
-    root = tmp_path_factory.mktemp("project")
-    for name in ("_quarto.yml", "params", "notebooks", "recommendations"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
-    shutil.copytree(ROOT / SMALL, root / SMALL)
-    generate_demo_data(root / "data" / "demo", load_params(ROOT / "params" / "demo-2024.yml"), scale=0.1)
-    return root
+    return copy_project(tmp_path_factory.mktemp("project"))
 
 
 def options(root: Path, **kw) -> BuildOptions:

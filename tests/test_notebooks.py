@@ -5,6 +5,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
@@ -35,17 +36,7 @@ def test_every_plan_chapter_has_its_notebook():
 @pytest.fixture(scope="module")
 def fresh_project(tmp_path_factory) -> Path:
     """A copy of the project's sources with small demonstration data and no build yet."""
-    import shutil
-
-    from needs_assessment.demo.generate import generate_demo_data
-    from needs_assessment.params import load_params
-
-    root = tmp_path_factory.mktemp("standalone")
-    for name in ("_quarto.yml", "params", "notebooks", "recommendations"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
-    generate_demo_data(root / "data" / "demo", load_params(ROOT / "params" / "demo-2024.yml"), scale=0.1)
-    return root
+    return copy_project(tmp_path_factory.mktemp("standalone"), small_plan=False)
 
 
 def run_papermill(notebook: str, out: Path, cwd: Path) -> nbformat.NotebookNode:

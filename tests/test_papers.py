@@ -9,7 +9,6 @@ import csv
 import hashlib
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,13 +17,12 @@ import yaml
 
 from needs_assessment.common.errors import ParamsError, RecommendationError
 from needs_assessment.content.cells import formula_safe
-from needs_assessment.demo.generate import generate_demo_data
-from needs_assessment.params import load_params
 from needs_assessment.pipeline import papers as papers_module
 from needs_assessment.pipeline.downloads import measures_frame
 from needs_assessment.pipeline.papers import PapersOptions, build_papers
 from needs_assessment.measures.store import load_measure_results
 from needs_assessment.recommendations.papers import SECTIONS, ensure_file, read_paper
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 MEETING = "2024-06-11"
@@ -41,12 +39,8 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 def project(tmp_path_factory) -> Path:
     """A copy of the project's params and the authors' papers with the demonstration data (full scale:
     the statuses, so the exception papers, are the demonstration's)."""
-    root = tmp_path_factory.mktemp("papers-project")
-    for name in ("_quarto.yml", "params", "papers"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
-    generate_demo_data(root / "data" / "demo", load_params(ROOT / "params" / "demo-2024.yml"))
-    return root
+    return copy_project(tmp_path_factory.mktemp("papers-project"), sources=("_quarto.yml", "params", "papers"),
+                        small_plan=False, scale=1)
 
 
 def options(root: Path, **kw) -> PapersOptions:

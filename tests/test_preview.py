@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from needs_assessment.demo.generate import generate_demo_data
-from needs_assessment.params import load_params
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = "tests/fixtures/small_plan"
@@ -59,13 +57,7 @@ def hashes(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("preview-project")
-    for name in ("_quarto.yml", "params", "notebooks", "recommendations"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
-    shutil.copytree(ROOT / SMALL, root / SMALL)
-    generate_demo_data(root / "data" / "demo", load_params(ROOT / "params" / "demo-2024.yml"), scale=0.1)
-    return root
+    return copy_project(tmp_path_factory.mktemp("preview-project"))
 
 
 def test_preview_shows_edits_and_mistakes_and_stops_cleanly(project, tmp_path):

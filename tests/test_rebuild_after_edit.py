@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from needs_assessment.demo.generate import generate_demo_data
-from needs_assessment.params import load_params
 from needs_assessment.pipeline.build import BuildOptions, build
+from project_copy import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = "tests/fixtures/small_plan"
 REC = f"{SMALL}/recommendations/S1-safer-streets.md"
 pytestmark = pytest.mark.slow
@@ -53,13 +50,7 @@ def hashes(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("rebuild-project")
-    for name in ("_quarto.yml", "params", "notebooks", "recommendations"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, root / name)
-    shutil.copytree(ROOT / SMALL, root / SMALL)
-    generate_demo_data(root / "data" / "demo", load_params(ROOT / "params" / "demo-2024.yml"), scale=0.1)
-    return root
+    return copy_project(tmp_path_factory.mktemp("rebuild-project"))
 
 
 def test_rebuild_after_an_edit_publishes_what_a_cold_build_does(project):
