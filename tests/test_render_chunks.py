@@ -123,3 +123,70 @@ def test_the_build_cache_reads_and_writes_only_the_edited_chapter_with_the_same_
     monkeypatch.undo()
     render_publication(load_book(book), tmp_path / "warm-one-pass", FORMATS, "b")
     assert outputs(tmp_path / "warm") == outputs(tmp_path / "warm-one-pass")
+
+
+def test_pandoc_runs_the_chunks_side_by_side_and_the_bytes_are_those_of_one_at_a_time(tmp_path, monkeypatch):
+    """A cold build's render: the sources not kept are read, and the chunks not kept written, by
+    several pandoc processes at once (one per core); put together in chunk order, the outputs and
+    the warnings are those of one pandoc at a time."""
+    import threading
+    import time
+
+    import needs_assessment.render.pandoc_ast as pa
+    book = copy_book(tmp_path)
+    real = pa.run_pandoc
+    lock = threading.Lock()
+    running = {"now": 0, "most": 0}
+
+    def slow(args, *rest, **kw):
+        with lock:
+            running["now"] += 1
+            running["most"] = max(running["most"], running["now"])
+        try:
+            time.sleep(0.02)          # long enough that another worker starts its pandoc meanwhile
+            return real(args, *rest, **kw)
+        finally:
+            with lock:
+                running["now"] -= 1
+
+    monkeypatch.setattr(pa, "run_pandoc", slow)
+    made = {}
+    for workers in (1, 3):
+        monkeypatch.setattr(pa, "pandoc_workers", lambda workers=workers: workers)
+        running["most"] = 0
+        found: list[str] = []
+        render_publication(load_book(book), tmp_path / f"w{workers}", FORMATS, "b", warnings_out=found,
+                           cache_dir=tmp_path / f"cache{workers}")
+        made[workers] = (outputs(tmp_path / f"w{workers}"), found, running["most"])
+    assert made[1][2] == 1 and made[3][2] >= 2        # one at a time, then side by side
+    assert made[3][:2] == made[1][:2]
+    monkeypatch.undo()
+    render_publication(load_book(book), tmp_path / "one-pass", FORMATS, "b")
+    assert made[3][0] == outputs(tmp_path / "one-pass")
+
+
+def test_a_second_edit_has_pandoc_read_only_that_source(tmp_path, monkeypatch):
+    """Sources whose numbering is kept are not read ahead, though their reading was dropped from
+    the read cache after the first edit (only new or edited texts are read, side by side)."""
+    import needs_assessment.render.pandoc_ast as pa
+    book = copy_book(tmp_path)
+    cache = tmp_path / "cache"
+    render_publication(load_book(book), tmp_path / "cold", FORMATS, "b", cache_dir=cache)
+    include = book / INCLUDE
+    calls: list[list[str]] = []
+    real = pa.run_pandoc
+
+    def counting(args, *rest, **kw):
+        calls.append(list(args))
+        return real(args, *rest, **kw)
+
+    monkeypatch.setattr(pa, "run_pandoc", counting)
+    for n in (1, 2):
+        calls.clear()
+        include.write_text(include.read_text() + f"\n**P1-R{n + 2}.** Edit number {n}.\n")
+        render_publication(load_book(book), tmp_path / f"edit{n}", FORMATS, "b", cache_dir=cache)
+        reads = [c for c in calls if c[:2] == ["--from", pa.READER_FORMAT]]
+        assert len(reads) == 1, (n, len(reads))
+    monkeypatch.undo()
+    render_publication(load_book(book), tmp_path / "one-pass", FORMATS, "b")
+    assert outputs(tmp_path / "edit2") == outputs(tmp_path / "one-pass")

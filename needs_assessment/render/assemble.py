@@ -24,6 +24,7 @@ import os
 import posixpath
 import re
 import string
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -108,7 +109,13 @@ class ReadCache:
         salt = f"{pandoc}:{stat.st_size}:{stat.st_mtime_ns}:{pa.READER_FORMAT}\n"
         return hashlib.sha256((salt + text).encode("utf-8")).hexdigest()
 
-    def read(self, text: str, what: str) -> dict:
+    def has(self, key: str) -> bool:
+        """Whether pandoc's reading of the text with this key is kept (no pandoc needed)."""
+        return key in self.memory or (self.folder is not None and (self.folder / f"{key}.json").is_file())
+
+    def raw(self, text: str, what: str) -> str:
+        """pandoc's JSON for `text`, as kept or read now. Safe to call from several threads at
+        once (the readings of different sources run side by side)."""
         key = self.key(text)
         self.used.add(key)
         raw = self.memory.get(key)
@@ -121,11 +128,14 @@ class ReadCache:
             raw = pa.run_pandoc(["--from", pa.READER_FORMAT, "--to", "json"], text, what=what)
             if self.folder is not None:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+                tmp = self.folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
                 tmp.write_text(raw, encoding="utf-8")
                 tmp.replace(self.folder / f"{key}.json")
         self.memory[key] = raw
-        return json.loads(raw)
+        return raw
+
+    def read(self, text: str, what: str) -> dict:
+        return json.loads(self.raw(text, what))
 
     def prune(self) -> None:
         """Forget what the latest render did not read (a chapter's earlier text)."""

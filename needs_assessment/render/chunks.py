@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -68,13 +69,17 @@ class ChunkCache:
             self.memory[key] = text
         return text
 
+    def has(self, key: str) -> bool:
+        """Whether a text is kept for `key` (without counting it as used)."""
+        return key in self.memory or (self.folder is not None and (self.folder / f"{key}.txt").is_file())
+
     def put(self, key: str, text: str) -> None:
         self.used.add(key)
         self.memory[key] = text
         self.written += 1
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+            tmp = self.folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(self.folder / f"{key}.txt")
 

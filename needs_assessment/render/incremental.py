@@ -6,7 +6,9 @@ too, by its text and the state before it (the numbers and identifiers used so fa
 effects (targets, contents entries, identifiers, warnings) to replay; the HTML and typst of a
 chapter are kept by that key and by the book's cross-reference targets, with the warnings its
 cross-references gave. So a chapter that did not change is neither parsed nor walked: only the
-edited chapter is. What is written is byte for byte what render/embedded.py writes in one pass
+edited chapter is. The sources pandoc must read, and the chunks it must write, run side by side
+(one pandoc per core, in threads: pandoc runs outside Python's lock) and are put together in
+chunk order. What is written is byte for byte what render/embedded.py writes in one pass
 (tests/test_render_chunks.py). Used by the build (the cache lasts in `_build/<cycle>/render-cache/`)
 and, in memory, by the preview.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,14 +31,23 @@ def digest(*values) -> str:
 
 
 class _Source:
-    """A source's resolved text; pandoc reads it only if its numbering is not kept."""
+    """A source's resolved text; pandoc reads it only if its numbering is not kept. `reading`: the
+    reading already started (a source not in the read cache), waited for when the blocks are needed."""
 
     def __init__(self, text: str, what: str, cache: ReadCache):
         self.text, self.what, self.cache = text, what, cache
         self.key = ReadCache.key(text)
+        self.reading: Future | None = None
 
     def blocks(self) -> list:
+        if self.reading is not None:
+            self.reading.result()        # pandoc's error, if it failed, is raised here, in reading order
         return self.cache.read(self.text, self.what)["blocks"]
+
+
+def _numbered_once(source_key: str) -> str:
+    """The numbering cache's mark that a source's text has been numbered (in any state)."""
+    return digest("numbered", source_key)
 
 
 class Numbered(list):
@@ -57,15 +68,39 @@ class MemoAssembler(_Assembler):
         super().__init__(pub, read_cache)
         self.memo = memo
 
+    def number_all(self) -> list:
+        # the sources pandoc has to read are read side by side, one per core, while the chapters
+        # before them are numbered
+        self._readers = ThreadPoolExecutor(max_workers=pa.pandoc_workers())
+        try:
+            return super().number_all()
+        finally:
+            self._readers.shutdown(wait=True, cancel_futures=True)
+            self._readers = None
+
     def read_all(self) -> list:
-        return [_Source(text, entry.rel, self.read_cache)
-                for text, entry in zip(self.resolved_texts(), self.pub.entries)]
+        sources = [_Source(text, entry.rel, self.read_cache)
+                   for text, entry in zip(self.resolved_texts(), self.pub.entries)]
+        readers = getattr(self, "_readers", None)
+        started: dict[str, Future] = {}
+        for source in sources:
+            # read ahead only a text never numbered before (new or edited): one whose numbering is
+            # kept is not read at all, and its reading is dropped from the read cache
+            if (readers is not None and not self.read_cache.has(source.key)
+                    and not self.memo.has(_numbered_once(source.key))):
+                if source.key not in started:
+                    started[source.key] = readers.submit(self.read_cache.raw, source.text, source.what)
+                source.reading = started[source.key]
+        return sources
 
     def process_entry(self, entry, source, base_level):   # type: ignore[override]
         state = digest(source.key, entry.rel, entry.appendix, base_level, self.chapter_count,
                        self.appendix_count, sorted(self.used_ids), self.pub.number_sections,
                        self.pub.toc_depth, self.pub.kind, self.pub.appendix_title)
         kept = self.memo.get(state)
+        seen = _numbered_once(source.key)
+        if self.memo.get(seen) is None:
+            self.memo.put(seen, "")
         if kept is None:
             before_ids, before_targets = set(self.used_ids), set(self.targets)
             before_toc, before_warnings = len(self.toc), len(self.warnings)
@@ -151,46 +186,36 @@ def render_book_incremental(pub, out_dir: Path, formats, basename: str, cache_di
     results: dict[str, Path] = {}
     out_dir = Path(out_dir)
     root = pub.root.resolve()
+    typst_wanted, html_wanted = "pdf" in formats or "typst" in formats, "html" in formats
 
-    if "pdf" in formats or "typst" in formats:
-        whole, filter_args, filters = typst_whole_writer(shell)
-        args = ["--from", "json", "--to", "typst", *filter_args, "--wrap", "none"]
-        stamp = _stamp(args, filters)
-        marks: list = []
-        fragments = {}
-        for i, (src, chunk) in enumerate(chunks):
-            mark = f"// na-chunk-{i}-here"
-            marks.append(pa.el("RawBlock", ["typst", mark]))
-            key = digest(stamp.hex(), _chunk_id(chunk), refs)
-            text = typst_cache.get(key)
-            if text is None:
-                blocks = _mark_sources(Assembly(pub, resolved(i), assembler.targets, assembler.toc)).blocks
-                doc = {"pandoc-api-version": API, "meta": {}, "blocks": blocks + [pa.el("RawBlock", ["typst", _TYPST_END])]}
-                out_text = pa.run_pandoc(args, json.dumps(doc), what=f"{pub.root}: writing typst")
-                text = out_text[:out_text.rindex(_TYPST_END)]
-                typst_cache.put(key, text)
-            body = text.rstrip("\n")
-            fragments[mark] = body + (text[len(body):][:-1] if i < len(chunks) - 1 else "")
-        source = _fill(whole(marks), fragments)
-        if source is None:
-            return None
-        if "typst" in formats:
-            typ = out_dir / f"{basename}.typ"
-            typ.write_text(source, encoding="utf-8")
-            results["typst"] = typ
-    later: list[str] = []
-    compiling = None
-    pool = ThreadPoolExecutor(max_workers=1)
+    # pandoc writes the chunks not kept (typst first: the PDF's compile waits for them), and the
+    # pages around them, side by side, one process per core; the texts are put together in chunk
+    # order, so the result is what one pandoc at a time writes.
+    writers = ThreadPoolExecutor(max_workers=pa.pandoc_workers())
+    compiler = ThreadPoolExecutor(max_workers=1)
     try:
-        if "pdf" in formats:
-            # typst compiles outside Python's lock: the HTML is written meanwhile
-            compiling = pool.submit(compile_pdf, source, pub, out_dir / f"{basename}.pdf", later)
-        if "html" in formats:
+        if typst_wanted:
+            whole, filter_args, filters = typst_whole_writer(shell)
+            args = ["--from", "json", "--to", "typst", *filter_args, "--wrap", "none"]
+            stamp = _stamp(args, filters)
+            marks: list = []
+            typst_texts: list = []           # per chunk: the kept text, or pandoc writing it
+            for i, (src, chunk) in enumerate(chunks):
+                marks.append(pa.el("RawBlock", ["typst", f"// na-chunk-{i}-here"]))
+                key = digest(stamp.hex(), _chunk_id(chunk), refs)
+                text = typst_cache.get(key)
+                if text is None:
+                    blocks = _mark_sources(Assembly(pub, resolved(i), assembler.targets, assembler.toc)).blocks
+                    doc = {"pandoc-api-version": API, "meta": {}, "blocks": blocks + [pa.el("RawBlock", ["typst", _TYPST_END])]}
+                    text = writers.submit(pa.run_pandoc, args, json.dumps(doc), what=f"{pub.root}: writing typst")
+                typst_texts.append((key, text))
+            typst_page = writers.submit(whole, marks)
+        if html_wanted:
             args = ["--from", "json", "--to", "html5", "--embed-resources", "--resource-path", str(root),
                     "--section-divs", "--mathml", "--wrap", "none"]
             stamp = _stamp(args, [])
             page_blocks: list = []
-            fragments: dict[str, str] = {}
+            html_texts: list = []           # per chapter: (placeholder, key, the kept text or pandoc writing it)
             for i, (src, chunk) in enumerate(chunks):
                 if not isinstance(chunk, Numbered):          # a part: it stays in the page (its section)
                     page_blocks.extend(html_blocks(Assembly(pub, resolved(i), assembler.targets, assembler.toc)))
@@ -204,10 +229,39 @@ def render_book_incremental(pub, out_dir: Path, formats, basename: str, cache_di
                 if text is None:
                     blocks = html_blocks(Assembly(pub, resolved(i), assembler.targets, assembler.toc))
                     doc = {"pandoc-api-version": API, "meta": {}, "blocks": blocks}
-                    text = pa.run_pandoc(args, json.dumps(doc), what=f"{root}: writing HTML", cwd=root).rstrip("\n")
+                    text = writers.submit(pa.run_pandoc, args, json.dumps(doc), what=f"{root}: writing HTML", cwd=root)
+                html_texts.append((mark, key, text))
+            html_page = writers.submit(html_whole_writer(shell), page_blocks)
+
+        later: list[str] = []
+        compiling = None
+        if typst_wanted:
+            fragments = {}
+            for i, (key, text) in enumerate(typst_texts):
+                if isinstance(text, Future):
+                    out_text = text.result()
+                    text = out_text[:out_text.rindex(_TYPST_END)]
+                    typst_cache.put(key, text)
+                body = text.rstrip("\n")
+                fragments[f"// na-chunk-{i}-here"] = body + (text[len(body):][:-1] if i < len(chunks) - 1 else "")
+            source = _fill(typst_page.result(), fragments)
+            if source is None:
+                return None
+            if "typst" in formats:
+                typ = out_dir / f"{basename}.typ"
+                typ.write_text(source, encoding="utf-8")
+                results["typst"] = typ
+            if "pdf" in formats:
+                # typst compiles outside Python's lock: the HTML is put together meanwhile
+                compiling = compiler.submit(compile_pdf, source, pub, out_dir / f"{basename}.pdf", later)
+        if html_wanted:
+            fragments = {}
+            for mark, key, text in html_texts:
+                if isinstance(text, Future):
+                    text = text.result().rstrip("\n")
                     html_cache.put(key, text)
                 fragments[mark] = text
-            page = _fill(html_whole_writer(shell)(page_blocks), fragments)
+            page = _fill(html_page.result(), fragments)
             if page is None:
                 return None
             out = out_dir / f"{basename}.html"
@@ -216,11 +270,12 @@ def render_book_incremental(pub, out_dir: Path, formats, basename: str, cache_di
         if compiling is not None:
             results["pdf"] = compiling.result()
     finally:
-        pool.shutdown(wait=True)
+        writers.shutdown(wait=True, cancel_futures=True)
+        compiler.shutdown(wait=True)
     for cache in (reads, numbering, refs_cache):
         cache.prune()
-    if "html" in formats:
+    if html_wanted:
         html_cache.prune()
-    if "pdf" in formats or "typst" in formats:
+    if typst_wanted:
         typst_cache.prune()
     return results, warnings, later

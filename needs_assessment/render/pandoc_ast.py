@@ -8,6 +8,7 @@ Only the bits of the AST the renderer touches have helpers here.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,15 @@ def pandoc_path() -> str:
     except ImportError as exc:  # pragma: no cover - pinned dependency
         raise RenderError("pypandoc-binary is not installed: run `make setup`") from exc
     return pypandoc.get_pandoc_path()
+
+
+def pandoc_workers() -> int:
+    """How many pandoc processes to run at once: one per core this process may use (pandoc runs
+    outside Python's lock, so threads are enough to keep every core busy)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def run_pandoc(args: list[str], input_text: str | None = None, *, what: str,
