@@ -154,19 +154,7 @@ def walk(node: Any, fn: Callable[[Element], Any]) -> Any:
     with "t") inside lists. It returns None to keep the element (and walk into it), a dict to replace
     it, or a list to splice in its place (replacements are not walked again)."""
     if isinstance(node, list):
-        out = []
-        for item in node:
-            if isinstance(item, dict) and "t" in item:
-                result = fn(item)
-                if result is None:
-                    out.append(_walk_children(item, fn))
-                elif isinstance(result, list):
-                    out.extend(result)
-                else:
-                    out.append(result)
-            else:
-                out.append(walk(item, fn))
-        return out
+        return _walk_list(node, fn)
     if isinstance(node, dict):
         if "t" in node:
             return _walk_children(node, fn)
@@ -174,25 +162,54 @@ def walk(node: Any, fn: Callable[[Element], Any]) -> Any:
     return node
 
 
+def _walk_list(items: list, fn) -> list:
+    # walk() for a list, with its items' cases inline: a book's walks visit hundreds of thousands
+    # of nodes, and a call per string or number was most of their time
+    out: list = []
+    append = out.append
+    for item in items:
+        if isinstance(item, dict):
+            if "t" in item:
+                result = fn(item)
+                if result is None:
+                    append(_walk_children(item, fn))
+                elif isinstance(result, list):
+                    out.extend(result)
+                else:
+                    append(result)
+            else:
+                append({k: walk(v, fn) for k, v in item.items()})
+        elif isinstance(item, list):
+            append(_walk_list(item, fn))
+        else:
+            append(item)
+    return out
+
+
 def _walk_children(element: Element, fn) -> Element:
     if "c" not in element:
         return element
-    return {"t": element["t"], "c": walk(element["c"], fn)}
+    c = element["c"]
+    return {"t": element["t"], "c": _walk_list(c, fn) if isinstance(c, list) else walk(c, fn)}
 
 
 def iter_elements(node: Any):
     """Every element (dict with "t") inside node, depth first, document order."""
-    if isinstance(node, list):
-        for item in node:
-            yield from iter_elements(item)
-    elif isinstance(node, dict):
-        if "t" in node:
-            yield node
-            if "c" in node:
-                yield from iter_elements(node["c"])
-        else:
-            for v in node.values():
-                yield from iter_elements(v)
+    # a stack of what is still to visit, not nested generators (each element passed up through
+    # every level above it)
+    stack = [node]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        if isinstance(item, list):
+            push([x for x in reversed(item) if isinstance(x, (list, dict))])
+        elif isinstance(item, dict):
+            if "t" in item:
+                yield item
+                if "c" in item:
+                    stack.append(item["c"])
+            else:
+                push([v for v in reversed(list(item.values())) if isinstance(v, (list, dict))])
 
 
 def stringify(node: Any) -> str:
