@@ -299,6 +299,61 @@ def test_disk_faults_publish_nothing_half_written_and_the_next_build_succeeds(pr
         path.write_text(original)
 
 
+def test_downloads_written_while_rendering_fail_the_build_as_before_and_publish_nothing(project, first_build,
+                                                                                       monkeypatch):
+    """The embedded renderer renders while a forked process writes the downloads: a writer that
+    fails half way (a full `_build/`) stops the build with the DiskWriteError it always gave, the
+    publication as it was, nothing half written kept as whole; the next build writes them in the
+    child and publishes the same files."""
+    import errno
+    import os
+    from needs_assessment.common.errors import DiskWriteError
+    from needs_assessment.pipeline import downloads as dl
+
+    out = project / "_output" / "small-plan"
+    kept = project / "_build" / "small-plan" / dl.CACHE_DIR
+    path = project / SMALL / "recommendations" / "F1-fairness.md"
+    original = path.read_text()
+    published_csv = {p.name: p.read_bytes() for p in sorted((out / "downloads").glob("*.csv"))}
+    monkeypatch.setattr(dl, "_fork_is_safe", lambda: True)     # the xdist worker's thread is not the build's
+    real_write = dl.write_downloads
+    writers: list[int] = []
+
+    def half_then_full(results, params, build_dir, chapters, out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "measures.csv").write_text("half")
+        raise OSError(errno.ENOSPC, "No space left on device", str(out_dir / "measures.csv"))
+
+    def recording(*args, **kw):
+        writers.append(os.getpid())
+        (args[-1].parent / "writer.pid").write_text(str(os.getpid()))
+        return real_write(*args, **kw)
+
+    try:
+        path.write_text(original.replace("scrutiny panel.", "scrutiny panel and the downloads test."))
+        before = tree_hashes(out)
+        (kept / dl.CACHE_KEY).unlink()              # written again by this build
+        with monkeypatch.context() as patch:
+            patch.setattr(dl, "write_downloads", half_then_full)
+            with pytest.raises(DiskWriteError, match=f"cannot write {kept}/measures.csv: the disk is full"):
+                build(options(project))
+        assert tree_hashes(out) == before
+        assert not (project / "_build" / "small-plan" / "publication.new").exists()
+        assert not (kept / dl.CACHE_KEY).exists()
+
+        with monkeypatch.context() as patch:
+            patch.setattr(dl, "write_downloads", recording)
+            assert build(options(project)).exit_code == 0
+        pid = int((kept.parent / "writer.pid").read_text())
+        assert pid != os.getpid() and not writers          # written in the child, not here
+        assert "downloads test" in html_text(project)
+        assert {p.name: p.read_bytes() for p in sorted((out / "downloads").glob("*.csv"))} == published_csv
+        assert (out / "downloads" / "small-plan-needs-assessment-tables.xlsx").is_file()
+    finally:
+        (kept.parent / "writer.pid").unlink(missing_ok=True)
+        path.write_text(original)
+
+
 def test_word_copies_are_the_full_publication_and_quarto_makes_them_when_it_renders(project, first_build,
                                                                                    tmp_path, monkeypatch):
     """--to html,pdf,docx publishes the cycle itself (not a preview); with Quarto on the PATH,

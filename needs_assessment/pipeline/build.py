@@ -26,7 +26,7 @@ from ..common.errors import DiskWriteError, NeedsAssessmentError, disk_fault_in_
 from ..measures.engine import coverage_sentences
 from ..params import Chapter, Params, load_params
 from .book import stage_book, stage_summary
-from .downloads import CACHE_DIR as DOWNLOADS_KEPT, copy_downloads
+from .downloads import CACHE_DIR as DOWNLOADS_KEPT, DownloadsMeanwhile
 from .progress import BuildProgress
 from .publish import publish
 from .runner import KERNEL_NAME, NotebookJob, NotebookOutcome, run_notebooks, run_notebooks_dask
@@ -319,14 +319,22 @@ def _render_and_publish(new_publication: Path, target: Path, results, params: Pa
         # --force: nothing kept from an earlier build (the downloads, pandoc's chapters)
         shutil.rmtree(build_dir / DOWNLOADS_KEPT, ignore_errors=True)
         shutil.rmtree(build_dir / RENDER_CACHE, ignore_errors=True)
-    # written again only when the measures, tables, params or code changed (not for a reviewer's edit)
-    copy_downloads(results, params, build_dir, chapters, new_publication / "downloads", manifest["code_sha256"])
-    # the downloads are in the staged book too: Quarto copies them into its site (resources)
-    shutil.rmtree(staging.book_dir / "downloads", ignore_errors=True)
-    shutil.copytree(new_publication / "downloads", staging.book_dir / "downloads")
+    # written again only when the measures, tables, params or code changed (not for a reviewer's edit);
+    # the embedded renderer does not read them, so they are written while it renders (a failure
+    # of theirs is raised all the same, before the render's own)
+    downloads = DownloadsMeanwhile(results, params, build_dir, chapters, manifest["code_sha256"],
+                                   new_publication / "downloads",
+                                   background=choose_engine(options.engine) == "embedded")
+    if not downloads.background:
+        downloads.finish()
+        _stage_downloads(new_publication, staging)
     try:
-        renderer, render_warnings, quarto_failure = render_publication(
-            staging.book_dir, summary_dir / "summary.md", new_publication, options)
+        with downloads:
+            renderer, render_warnings, quarto_failure = render_publication(
+                staging.book_dir, summary_dir / "summary.md", new_publication, options)
+            if downloads.background:
+                downloads.finish()
+                _stage_downloads(new_publication, staging)
     except RenderError as exc:
         progress.finish(ordered, None, f"Nothing was published: {exc}\nThe previous publication "
                         f"is unchanged.")
@@ -352,6 +360,12 @@ def _render_and_publish(new_publication: Path, target: Path, results, params: Pa
     with writing_into(target.parent):
         publish(new_publication, target)
     return None
+
+
+def _stage_downloads(new_publication: Path, staging) -> None:
+    """The downloads in the staged book too: Quarto copies them into its site (resources)."""
+    shutil.rmtree(staging.book_dir / "downloads", ignore_errors=True)
+    shutil.copytree(new_publication / "downloads", staging.book_dir / "downloads")
 
 
 def publication_target(params: Params, options: BuildOptions) -> Path:

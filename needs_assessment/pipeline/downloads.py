@@ -10,12 +10,16 @@ in front, in every CSV and in the workbook (`formula_safe`). Numbers, negative o
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import multiprocessing
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pandas as pd
+from pandas.io.excel._openpyxl import OpenpyxlWriter   # the class pd.ExcelWriter(engine="openpyxl") is
 
 from ..measures.disclosure import suppression_note
 from ..measures.result import MeasureResult
@@ -66,6 +70,16 @@ def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
     return frame[MEASURES_COLUMNS]
 
 
+class _Workbook(OpenpyxlWriter):
+    """pandas' openpyxl writer, finding a sheet by its name in one pass: pandas builds a dict of every
+    sheet, looking each up by name through the whole workbook, three times for each sheet it writes,
+    which for the 150 sheets of a plan's tables was a seventh of the downloads' time."""
+
+    @property
+    def sheets(self) -> dict:
+        return {sheet.title: sheet for sheet in self.book.worksheets + self.book.chartsheets}
+
+
 def _sheet_name(label: str, used: set[str]) -> str:
     name = re.sub(r"[\[\]:*?/\\]", "-", label)[:31]
     base, n = name, 2
@@ -110,7 +124,7 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
     if params.demonstration:
         notes.insert(0, ("Status", "DEMONSTRATION DATA: generated for a fictional force. Not official statistics."))
     notes.append(("Contents", "measures: every measure, area and period; then one sheet per table or chart."))
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+    with _Workbook(workbook) as writer:
         used: set[str] = set()
         formula_safe(pd.DataFrame(notes, columns=["Note", "Detail"])).to_excel(
             writer, sheet_name=_sheet_name("Notes", used), index=False)
@@ -134,19 +148,114 @@ def downloads_key(params: Params, build_dir: Path, chapters: list[Chapter], code
     return digest.hexdigest()
 
 
-def copy_downloads(results: dict[str, MeasureResult], params: Params, build_dir: Path,
-                   chapters: list[Chapter], out_dir: Path, code_hash: str) -> bool:
-    """The downloads into `out_dir`, written again only when what they are made from changed
-    (the workbook alone takes seconds); otherwise copied from the last build's, kept in
-    `<build>/downloads/`. Returns whether they were written."""
+def refresh_downloads(results: dict[str, MeasureResult], params: Params, build_dir: Path,
+                      chapters: list[Chapter], code_hash: str) -> bool:
+    """The downloads kept in `<build>/downloads/`, written again only when what they are made from
+    changed (the workbook alone takes seconds). Returns whether they were written. The key is
+    written last: a write that fails part way is never taken for the last build's."""
     key = downloads_key(params, build_dir, chapters, code_hash)
     kept = Path(build_dir) / CACHE_DIR
     stamp = kept / CACHE_KEY
-    written = False
-    if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == key):
-        shutil.rmtree(kept, ignore_errors=True)
-        write_downloads(results, params, build_dir, chapters, kept)
-        stamp.write_text(key, encoding="utf-8")
-        written = True
-    shutil.copytree(kept, out_dir, ignore=shutil.ignore_patterns(CACHE_KEY), dirs_exist_ok=True)
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return False
+    shutil.rmtree(kept, ignore_errors=True)
+    write_downloads(results, params, build_dir, chapters, kept)
+    stamp.write_text(key, encoding="utf-8")
+    return True
+
+
+def place_downloads(build_dir: Path, out_dir: Path) -> None:
+    """The kept downloads copied into a publication's `downloads/`."""
+    shutil.copytree(Path(build_dir) / CACHE_DIR, out_dir, ignore=shutil.ignore_patterns(CACHE_KEY),
+                    dirs_exist_ok=True)
+
+
+def copy_downloads(results: dict[str, MeasureResult], params: Params, build_dir: Path,
+                   chapters: list[Chapter], out_dir: Path, code_hash: str) -> bool:
+    """The downloads into `out_dir`, written again only when what they are made from changed;
+    otherwise copied from the last build's, kept in `<build>/downloads/`. Returns whether they
+    were written."""
+    written = refresh_downloads(results, params, build_dir, chapters, code_hash)
+    place_downloads(build_dir, out_dir)
     return written
+
+
+def _fork_is_safe() -> bool:
+    """A process may be forked only from a driver running no other thread (a thread holding a lock
+    at the fork leaves the lock held for ever in the child)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class DownloadsMeanwhile:
+    """copy_downloads into `out_dir`, its writing done meanwhile (`background`: in a process forked
+    now, while the driver renders; the embedded renderer never reads the downloads). `finish` waits
+    for the child and copies the downloads into `out_dir`; if the child failed in any way, it
+    writes them again here, so a failure is raised exactly as copy_downloads raises it (the kept
+    folder has no key until a write is whole). Without fork, with other threads running, or not
+    `background`, `finish` does it all, as copy_downloads.
+
+    Used as a context around the render: a failure of the render (an Exception) first finishes
+    the downloads, so that theirs is the one raised, as when they were written before the render;
+    an interruption (Ctrl-C) stops the child."""
+
+    def __init__(self, results: dict[str, MeasureResult], params: Params, build_dir: Path,
+                 chapters: list[Chapter], code_hash: str, out_dir: Path, background: bool = True):
+        self.args = (results, params, Path(build_dir), chapters, code_hash)
+        self.out_dir = Path(out_dir)
+        self.background = background
+        self.process = self.reply = None
+        self.written: bool | None = None
+        self.finished = False
+        if background and _fork_is_safe():
+            context = multiprocessing.get_context("fork")
+            self.reply, send = context.Pipe(duplex=False)
+            self.process = context.Process(target=_refresh_in_child, args=(send, self.args), daemon=True,
+                                           name="downloads")
+            self.process.start()
+            send.close()
+
+    def finish(self) -> bool:
+        """Wait for the downloads (written here if the child could not), then copy them into
+        `out_dir`. Returns whether they were written (not kept from the last build). Once only:
+        called again, it does nothing."""
+        if self.finished:
+            return bool(self.written)
+        self.finished = True
+        if self.process is not None:
+            try:
+                outcome, written = self.reply.recv()
+                self.written = written if outcome == "done" else None
+            except (EOFError, OSError):      # the child died before it said
+                self.written = None
+            finally:
+                self._stop(wait=True)
+        if self.written is None:
+            self.written = refresh_downloads(*self.args)
+        place_downloads(self.args[2], self.out_dir)
+        return self.written
+
+    def _stop(self, wait: bool) -> None:
+        if self.process is not None:
+            if not wait:
+                self.process.terminate()
+            self.process.join()
+            self.reply.close()
+            self.process = None
+
+    def __enter__(self) -> "DownloadsMeanwhile":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and issubclass(exc_type, Exception):
+            self.finish()                    # raises the downloads' failure, if they failed
+        self._stop(wait=False)               # interrupted: nothing of the child's is published
+
+
+def _refresh_in_child(send, args) -> None:
+    gc.freeze()          # the driver's objects stay shared with it: never walked, so never copied
+    try:
+        send.send(("done", refresh_downloads(*args)))
+    except BaseException:     # the driver writes them again and raises what that raises
+        send.send(("failed", None))
+    finally:
+        send.close()
