@@ -131,3 +131,75 @@ def test_with_other_threads_running_nothing_is_forked(build_dir, params, tmp_pat
     finally:
         stop.set()
         other.join()
+
+
+def test_cancel_stops_a_child_still_writing_and_keeps_nothing(build_dir, params, tmp_path, monkeypatch, forking):
+    import signal
+    import time
+
+    def half_then_slow(results, params, build_dir, chapters, out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "measures.csv").write_text("half")
+        time.sleep(60)
+
+    monkeypatch.setattr(dl, "write_downloads", half_then_slow)
+    downloads = dl.DownloadsMeanwhile({}, params, build_dir, [], "code", tmp_path / "out")
+    process = downloads.process
+    deadline = time.monotonic() + 20
+    while not (build_dir / dl.CACHE_DIR / "measures.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    downloads.cancel()
+    assert process.exitcode == -signal.SIGTERM
+    assert not (build_dir / dl.CACHE_DIR / dl.CACHE_KEY).exists()     # the half write is never taken as whole
+    downloads.cancel()                                                # again: nothing to stop
+
+
+def test_a_build_writes_the_downloads_while_it_stages_the_book(tmp_path, monkeypatch, forking):
+    """The downloads' child starts before the book is staged (staging leaves a core idle), and a
+    build that stops at staging (a reviewer's file it cannot read) leaves no child running."""
+    import time
+
+    from project_copy import SMALL_PLAN, copy_project
+    from needs_assessment.common.errors import NeedsAssessmentError
+    from needs_assessment.pipeline import build as build_module
+
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    log = tmp_path / "order.log"
+    real_write, real_stage = dl.write_downloads, build_module.stage_book
+
+    def writing(*args, **kw):
+        with log.open("a") as f:
+            f.write(f"downloads {time.monotonic()}\n")
+        return real_write(*args, **kw)
+
+    def staging(*args, **kw):
+        time.sleep(1.0)          # long enough for the child to have started
+        with log.open("a") as f:
+            f.write(f"staged {time.monotonic()}\n")
+        return real_stage(*args, **kw)
+
+    monkeypatch.setattr(dl, "write_downloads", writing)
+    monkeypatch.setattr(build_module, "stage_book", staging)
+    options = build_module.BuildOptions(params_path=root / SMALL_PLAN / "params.yml", root=root, jobs=2,
+                                        quiet=True, engine="embedded")
+    result = build_module.build(options)
+    assert result.exit_code == 0 and (result.published_to / "downloads" / "measures.csv").is_file()
+    events = dict(line.split() for line in log.read_text().splitlines())
+    assert float(events["downloads"]) < float(events["staged"])
+
+    children: list = []
+    real_init = dl.DownloadsMeanwhile.__init__
+
+    def recording(self, *args, **kw):
+        real_init(self, *args, **kw)
+        children.append(self)
+
+    def failing(*args, **kw):
+        raise NeedsAssessmentError("a reviewer's file could not be read")
+
+    monkeypatch.setattr(dl.DownloadsMeanwhile, "__init__", recording)
+    monkeypatch.setattr(build_module, "stage_book", failing)
+    with pytest.raises(NeedsAssessmentError):     # a warm build: the chapters are cached, staging fails
+        build_module.build(options)
+    assert children and all(c.process is None for c in children)     # stopped, none left running

@@ -246,6 +246,30 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
     # book, downloads, render, publish
     t = time.perf_counter()
     progress.stage("Staging the book and rendering")
+    if options.force:
+        # --force: nothing kept from an earlier build (the downloads, pandoc's chapters)
+        shutil.rmtree(build_dir / DOWNLOADS_KEPT, ignore_errors=True)
+        shutil.rmtree(build_dir / RENDER_CACHE, ignore_errors=True)
+    new_publication = build_dir / "publication.new"
+    # The downloads, written again only when the measures, tables, params or code changed (not for a
+    # reviewer's edit), from now on in a process forked now, while the book is staged and rendered
+    # (neither reads them); a failure of theirs is raised all the same, before the render's own.
+    downloads = DownloadsMeanwhile(results, params, build_dir, chapters, code_hash, new_publication / "downloads")
+    try:
+        return _stage_render_and_publish(params, root, build_dir, chapters, ordered, results, options,
+                                         manifest, timings, t, started, progress, failed, code_hash,
+                                         measures_key, new_publication, downloads)
+    finally:
+        downloads.cancel()     # a build that stopped before the render: nothing of the child's is kept
+
+
+def _stage_render_and_publish(params: Params, root: Path, build_dir: Path, chapters: list[Chapter],
+                              ordered: list[ChapterRecord], results, options: BuildOptions, manifest: dict,
+                              timings: dict[str, float], t: float, started: float, progress: BuildProgress,
+                              failed: list[ChapterRecord], code_hash: str, measures_key: str,
+                              new_publication: Path, downloads: DownloadsMeanwhile) -> BuildResult:
+    """Stage the book and the summary, then render and publish them unless the publication is
+    already current (`_render_and_publish`)."""
     staging = stage_book(params, root, build_dir, chapters, {r.chapter_id: r for r in ordered}, results,
                          options.formats)
     manifest["measures"] = staging.measure_statuses
@@ -291,12 +315,11 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
                         "the reader changed): not rendered again.")
         return BuildResult(exit_code, ordered, target, manifest, timings)
 
-    new_publication = build_dir / "publication.new"
     try:
         with writing_into(new_publication):
             not_published = _render_and_publish(new_publication, target, results, params, build_dir, chapters,
                                                 staging, summary_dir, options, manifest, timings, t, started,
-                                                progress, ordered)
+                                                progress, ordered, downloads)
     finally:
         # rendered or not, the copy in the build folder is not needed again (and may fill the disk)
         shutil.rmtree(new_publication, ignore_errors=True)
@@ -310,29 +333,24 @@ def _build(options: BuildOptions, params: Params) -> BuildResult:
 def _render_and_publish(new_publication: Path, target: Path, results, params: Params, build_dir: Path,
                         chapters: list[Chapter], staging, summary_dir: Path, options: BuildOptions,
                         manifest: dict, timings: dict[str, float], t: float, started: float,
-                        progress: BuildProgress, ordered: list[ChapterRecord]) -> BuildResult | None:
-    """Render the book, the summary and the downloads into `new_publication`, then swap it in.
-    Returns the result of a build that could not render (nothing published), else None."""
+                        progress: BuildProgress, ordered: list[ChapterRecord],
+                        downloads: DownloadsMeanwhile) -> BuildResult | None:
+    """Render the book, the summary and the downloads (being written by `downloads`) into
+    `new_publication`, then swap it in. Returns the result of a build that could not render
+    (nothing published), else None."""
     shutil.rmtree(new_publication, ignore_errors=True)
     new_publication.mkdir(parents=True)
-    if options.force:
-        # --force: nothing kept from an earlier build (the downloads, pandoc's chapters)
-        shutil.rmtree(build_dir / DOWNLOADS_KEPT, ignore_errors=True)
-        shutil.rmtree(build_dir / RENDER_CACHE, ignore_errors=True)
-    # written again only when the measures, tables, params or code changed (not for a reviewer's edit);
-    # the embedded renderer does not read them, so they are written while it renders (a failure
-    # of theirs is raised all the same, before the render's own)
-    downloads = DownloadsMeanwhile(results, params, build_dir, chapters, manifest["code_sha256"],
-                                   new_publication / "downloads",
-                                   background=choose_engine(options.engine) == "embedded")
-    if not downloads.background:
+    # the embedded renderer does not read the downloads: they are finished while it renders;
+    # Quarto copies them into its site, so for Quarto they are in the staged book first
+    meanwhile = choose_engine(options.engine) == "embedded"
+    if not meanwhile:
         downloads.finish()
         _stage_downloads(new_publication, staging)
     try:
         with downloads:
             renderer, render_warnings, quarto_failure = render_publication(
                 staging.book_dir, summary_dir / "summary.md", new_publication, options)
-            if downloads.background:
+            if meanwhile:
                 downloads.finish()
                 _stage_downloads(new_publication, staging)
     except RenderError as exc:

@@ -234,6 +234,10 @@ class DownloadsMeanwhile:
         place_downloads(self.args[2], self.out_dir)
         return self.written
 
+    def cancel(self) -> None:
+        """Stop the child, if it still runs: nothing it was writing is kept (the key is written last)."""
+        self._stop(wait=False)
+
     def _stop(self, wait: bool) -> None:
         if self.process is not None:
             if not wait:
