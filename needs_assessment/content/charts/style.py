@@ -6,7 +6,6 @@ with its alt text.
 
 from __future__ import annotations
 
-import io
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -196,10 +195,12 @@ def _save(fig: Figure, path: str | Path, title: str, alt_text: str) -> Path:
     the file, so that a rebuild with the same numbers gives the same bytes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = io.BytesIO()
-    fig.savefig(raw, format="rgba", dpi=DPI, facecolor="white")
-    renderer = fig.canvas.get_renderer()
-    image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)), raw.getbuffer(), "raw", "RGBA", 0, 1)
+    # One draw, the layout then the pixels, on white at the figure's DPI: savefig would first draw
+    # the whole figure once more without pixels, only to run the layout. The same bytes.
+    fig.set_facecolor("white")
+    fig.canvas.draw()
+    pixels = fig.canvas.buffer_rgba()
+    image = Image.frombuffer("RGBA", (pixels.shape[1], pixels.shape[0]), pixels, "raw", "RGBA", 0, 1)
     if image.getextrema()[3] == (255, 255):     # opaque everywhere (anything else keeps its alpha)
         image = image.convert("RGB")
     info = PngInfo()
