@@ -252,28 +252,3 @@ def test_the_png_has_matplotlibs_pixels_without_the_alpha_channel_and_the_same_b
     again = C.trend_chart(mf.neighbourhood_crime(), tmp_path / "again.png")
     assert again.path.read_bytes() == chart.path.read_bytes()
 
-
-def test_a_saved_figure_has_the_pixels_savefig_draws(tmp_path):
-    """style._save draws once (layout, then pixels) instead of savefig's two passes: the same image
-    as matplotlib's own savefig of the same figure, at the house DPI on white."""
-    import io
-
-    from needs_assessment.content.charts import style
-
-    def drawn():
-        fig, ax = style._figure(3.2)
-        ax.plot([2019, 2020, 2021, 2022], [41.5, 38.0, 44.25, 40.1], marker="o")
-        style._value_axis(ax, "y", "rate")
-        style._axis_title(ax, "Rate per 1,000 residents, a title long enough to need the layout's room")
-        style._titles(fig, "Neighbourhood crime in the 12 months to March 2024", "Demoshire and its districts")
-        return fig
-
-    with matplotlib.rc_context(style.STYLE):
-        ours = style._save(drawn(), tmp_path / "ours.png", "title", "alt text")
-        fig = drawn()
-        raw = io.BytesIO()
-        fig.savefig(raw, format="png", dpi=style.DPI, facecolor="white")
-    theirs = Image.open(io.BytesIO(raw.getvalue())).convert("RGB")
-    mine = Image.open(ours)
-    assert mine.mode == "RGB" and mine.size == theirs.size
-    assert mine.tobytes() == theirs.tobytes()

@@ -187,26 +187,25 @@ def _fork_is_safe() -> bool:
 
 
 class DownloadsMeanwhile:
-    """copy_downloads into `out_dir`, its writing done meanwhile (`background`: in a process forked
-    now, while the driver renders; the embedded renderer never reads the downloads). `finish` waits
-    for the child and copies the downloads into `out_dir`; if the child failed in any way, it
-    writes them again here, so a failure is raised exactly as copy_downloads raises it (the kept
-    folder has no key until a write is whole). Without fork, with other threads running, or not
-    `background`, `finish` does it all, as copy_downloads.
+    """copy_downloads into `out_dir`, its writing done meanwhile: in a process forked now, while the
+    driver stages and renders the book (neither reads the downloads). `finish` waits for the child
+    and copies the downloads into `out_dir`; if the child failed in any way, it writes them again
+    here, so a failure is raised exactly as copy_downloads raises it (the kept folder has no key
+    until a write is whole). Without fork, or with other threads running, `finish` does it all, as
+    copy_downloads; `cancel` stops a child still running, keeping nothing of it.
 
     Used as a context around the render: a failure of the render (an Exception) first finishes
     the downloads, so that theirs is the one raised, as when they were written before the render;
     an interruption (Ctrl-C) stops the child."""
 
     def __init__(self, results: dict[str, MeasureResult], params: Params, build_dir: Path,
-                 chapters: list[Chapter], code_hash: str, out_dir: Path, background: bool = True):
+                 chapters: list[Chapter], code_hash: str, out_dir: Path):
         self.args = (results, params, Path(build_dir), chapters, code_hash)
         self.out_dir = Path(out_dir)
-        self.background = background
         self.process = self.reply = None
         self.written: bool | None = None
         self.finished = False
-        if background and _fork_is_safe():
+        if _fork_is_safe():
             context = multiprocessing.get_context("fork")
             self.reply, send = context.Pipe(duplex=False)
             self.process = context.Process(target=_refresh_in_child, args=(send, self.args), daemon=True,
