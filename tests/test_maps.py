@@ -294,6 +294,33 @@ def test_init_and_the_data_check_recognise_boundary_files_in_the_downloads(tmp_p
     assert rows == {"ons_lsoa_boundaries": {"boundaries": 389}, "ons_pfa_boundaries": {"boundaries": 43}}
 
 
+
+def test_the_build_uses_every_piece_of_a_boundary_download_and_says_why_it_draws_no_districts(tmp_path):
+    """Boundary files come one per authority (Durham's County Durham and Darlington): the params
+    `init` writes load in the build as parts of one geography, not as two releases to choose from.
+    Without the LSOA population file the build cannot tell each LSOA's district, and says so."""
+    import shutil
+    from needs_assessment.datasets.registry import load_dataset, resolve_dataset
+    from needs_assessment.init.cycle import init_cycle
+    from needs_assessment.measures.geography import map_availability
+    from needs_assessment.params import load_params
+    from needs_assessment.measures.engine import Sources
+    root = tmp_path / "project"
+    downloads = root / "downloads"
+    shutil.copytree(DURHAM_STREET / "2022-01", downloads / "police-uk" / "2022-01")
+    shutil.copytree(DURHAM_LSOAS, downloads / "lsoas")
+    shutil.copytree(PARAMS_FILE.parent / "templates", root / "params" / "templates")
+    params = load_params(init_cycle(downloads, root).params_path)
+    release = resolve_dataset("lsoa_boundaries", params, root)
+    assert sorted(f.path.rsplit("/", 1)[-1] for f in release.files) == ["E06000005.json", "E06000047.json"]
+    assert "parts of one geography" in release.description
+    frame = load_dataset("lsoa_boundaries", params, root, tmp_path / "cache").frames["boundaries"]
+    assert len(frame) == 389 and frame["code"].is_unique
+    maps = map_availability(Sources(frames={"lsoa_boundaries": {"boundaries": frame}},
+                                    formats={"lsoa_boundaries": "ons_lsoa_boundaries"}), params)
+    assert "ons_population_lsoa" in maps.district_reason and "which district each LSOA is in" in maps.district_reason
+
+
 def test_a_zipped_shapefile_and_a_geopackage_load_like_the_files_they_came_from(tmp_path):
     """ONS's downloads come as a Shapefile zip or a GeoPackage too: the zip as downloaded (its folder
     inside), and a GeoPackage written here from the real district GeoJSON, in British National Grid."""

@@ -393,13 +393,16 @@ FORMATS: dict[str, tuple[TableSpec, ...]] = {
 ALL_TABLES: tuple[TableSpec, ...] = tuple(t for specs in FORMATS.values() for t in specs if t not in GEO_TABLES)
 
 # How the files of one dataset relate: `monthly` files (police.uk) come in downloads, each a release;
-# `yearly` files (one per year) are all used together; `single` files are releases of one table.
+# `yearly` files (one per year) are all used together; `pieces` (boundary files) are parts of one
+# geography, one file per authority or region, all used together (the loader refuses two vintages
+# or an area in two files); `single` files are releases of one table.
 RELEASE_KIND = {
     "police_uk_street": "monthly",
     "police_uk_outcomes": "monthly",
     "police_uk_stop_search": "monthly",
     "stats19": "yearly",
     "ons_population_lsoa": "yearly",
+    **{fmt: "pieces" for fmt in GEO_FORMATS},
 }
 
 

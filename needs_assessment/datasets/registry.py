@@ -6,6 +6,7 @@ whose header is of the dataset's format, and picks the release to use:
 * police.uk (`monthly`): each zip, and each unpacked folder of YYYY-MM month folders, is a download;
   the latest download (by the last month it covers) is used. Files for other forces are skipped.
 * STATS19 and ONS LSOA population (`yearly`): one file per year (and per table); all are used.
+* boundaries (`pieces`): one file per authority or region, parts of one geography; all are used.
 * everything else (`single`): several files are releases of one table; the one with the latest date
   in its name is used.
 
@@ -291,6 +292,11 @@ def resolve_dataset(name: str, params, project_root: str | Path, *, cache: Datas
         chosen, description, skipped = _pick_download(chosen, root)
     elif kind == "yearly":
         description, skipped = _describe_yearly(fmt, chosen), []
+    elif kind == "pieces":
+        labels = list(dict.fromkeys(s.label for s in chosen))
+        description = (labels[0] if len(labels) == 1 else
+                       f"{', '.join(labels[:-1])} and {labels[-1]}, parts of one geography")
+        skipped = []
     else:
         chosen, description, skipped = _pick_single(chosen, cache)
     files = _files(chosen, cache, root, hashes=hashes)

@@ -188,7 +188,12 @@ def map_availability(sources, params: Params) -> MapAvailability:
                               "ons_lsoa_lookup) would match them if the years differ"))
     lsoa_polygons = geography.lsoas if geography is not None else None
     districts, source = district_shapes(params, lads, lsoa_polygons)
-    if districts.empty:
+    if districts.empty and boundaries is not None and records.empty:
+        district_reason = ("the districts are drawn from the LSOA boundary file only with the ONS population "
+                           "estimates by LSOA (format ons_population_lsoa), which say which district each "
+                           "LSOA is in, and those are not available; a district boundary file (format "
+                           "ons_lad_boundaries) would do instead")
+    elif districts.empty:
         district_reason = ("there is no district boundary file (format ons_lad_boundaries) or LSOA boundary file "
                            "with the districts' LSOAs (format ons_lsoa_boundaries)")
     if geography is None:
