@@ -387,3 +387,22 @@ def test_the_figure_pool_draws_the_maps_and_a_chapter_takes_them_without_matplot
     assert "fig-p3-neighbourhood-crime-choropleth" in out["P3"]["text"]
     assert "tbl-p3-neighbourhood-crime-top-rates" in out["P3"]["text"]
     assert "fig-c2-districts-map" in out["C2"]["text"]
+
+
+def test_the_districts_map_without_population_claims_no_residents(tmp_path):
+    """Durham's districts from the real district boundaries, with no population file: the map
+    names the districts, and neither its subtitle, caption nor alt text speaks of residents."""
+    from types import SimpleNamespace
+    from needs_assessment.content.charts.choropleth import district_map
+    lads = load_paths("ons_lad_boundaries", LAD).frame
+    mine = lads[lads["name"].isin(["County Durham", "Darlington"])]
+    geography = SimpleNamespace(districts=pd.DataFrame({"name": mine["name"].to_numpy(),
+                                                        "geometry": mine["geometry"].to_numpy()}),
+                                district_source="district boundaries (2021)")
+    profile = pd.DataFrame({"area": ["Durham", "County Durham", "Darlington"],
+                            "area_type": ["force", "district", "district"], "population": [np.nan] * 3})
+    chart = district_map(geography, profile, tmp_path / "districts.png", area_name="Durham")
+    assert chart.title == "Durham has 2 districts"
+    for text in (chart.subtitle, chart.caption, chart.alt_text):
+        assert "resident" not in text
+    assert "County Durham" in chart.alt_text and "Darlington" in chart.alt_text

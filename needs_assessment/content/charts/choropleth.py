@@ -384,11 +384,12 @@ def district_map(geography, profile: pd.DataFrame, path: str | Path, *, area_nam
                           for r in data.itertuples()])
                + f". The largest by area is {largest['district']}. Each district is outlined and named; the "
                "shading only tells neighbouring districts apart.")
-        subtitle = f"Districts of {area_name}, outlined and named, with their residents"
+        with_residents = bool(data["residents"].notna().any())
+        subtitle = f"Districts of {area_name}, outlined and named" + (", with their residents" if with_residents else "")
         if titles:
             _titles(fig, title, subtitle)
         _save(fig, path, title, alt)
-    source = f"{BOUNDARY_SOURCE}; residents: ONS mid-year population estimates"
+    source = BOUNDARY_SOURCE + ("; residents: ONS mid-year population estimates" if with_residents else "")
     notes = [f"Outlines from {geography.district_source}."] if getattr(geography, "district_source", "") else []
     return Chart(Path(path), title, subtitle, alt, data, f"{title}. Source: {source}.", source, "district_map",
                  notes=notes)
