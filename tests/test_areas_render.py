@@ -54,3 +54,50 @@ def test_a_force_that_fails_still_lets_the_districts_publish(monkeypatch, tmp_pa
                                                                     jobs=1, quiet=True, target=tmp_path / "d"))]
     results = render_areas(areas, {}, base, say=lambda text: None)
     assert results["Force"].exit_code == 1 and results["District"].published_to == tmp_path / "d"
+
+
+def test_an_area_renders_as_soon_as_its_chapters_have_run_and_in_order(monkeypatch, tmp_path):
+    """The force renders while the districts' chapters still run; a district whose chapters end
+    first still waits for the areas before it, so no district holds a thread waiting for the force."""
+    from collections import Counter
+    from needs_assessment.pipeline.areas import AreaRenders
+    from needs_assessment.pipeline.runner import NotebookOutcome
+
+    rendered: list[tuple[str, dict]] = []
+
+    def fake_build(options: BuildOptions, params) -> BuildResult:
+        rendered.append((params, dict(options.chapter_outcomes)))
+        return BuildResult(0, [], options.target, {}, {}, "")
+
+    monkeypatch.setattr(areas_module, "_build", fake_build)
+    base = BuildOptions(params_path=Path("p.yml"), root=tmp_path, jobs=1, quiet=True)
+    areas = [Area("Force", "", "force", base)] + [
+        Area(f"District {i}", f"district-{i}", f"district-{i}", BuildOptions(
+            params_path=Path("p.yml"), root=tmp_path, jobs=1, quiet=True, target=tmp_path / f"d{i}"))
+        for i in range(2)]
+    renders = AreaRenders(areas, Counter({"force": 2, "district-0": 1, "district-1": 1}), base,
+                          say=lambda text: None)
+
+    def finish(key: str) -> None:
+        renders.chapter_finished(key, NotebookOutcome(key.split("/")[1], "done", 0.1, tmp_path / key))
+
+    def names() -> list[str]:
+        time.sleep(0.2)        # the render thread has had time to start
+        return [name for name, _ in rendered]
+
+    try:
+        finish("district-1/victims")          # district 1 is ready, but the areas before it are not
+        finish("force/victims")
+        assert names() == []
+        finish("force/safety")                # the force has all its chapters: it renders now
+        assert names() == ["force"]
+        assert set(rendered[0][1]) == {"victims", "safety"}
+        finish("district-0/victims")          # district 0, then district 1 already waiting
+        assert names() == ["force", "district-0", "district-1"]
+        results = renders.results()
+    finally:
+        renders.close()
+    assert list(results) == ["Force", "District 0", "District 1"]
+    # each area gets its own chapters only
+    assert list(rendered[2][1]) == ["victims"]
+    assert rendered[2][1]["victims"].output == tmp_path / "district-1/victims"

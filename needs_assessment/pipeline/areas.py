@@ -23,6 +23,7 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
@@ -100,19 +101,52 @@ def district_area(params: Params, district: str, options: BuildOptions, root: Pa
     return Area(district, slug, view, area_options)
 
 
-def render_areas(areas: list[Area], outcomes: dict[str, NotebookOutcome], options: BuildOptions,
-                 say: Callable[[str], None]) -> dict[str, BuildResult]:
-    """Stage, render and publish every area (the force first), `options.jobs` at once."""
-    force_published = threading.Event()
+class AreaRenders:
+    """Stage, render and publish each area as soon as its chapters have all run, while the other
+    areas' chapters still run: `options.jobs` renders at once, in threads (pandoc and typst run
+    outside Python's lock), the force first. An area starts only after every area before it in
+    `areas` has started, so the force always renders first and no district holds a thread waiting
+    for a force that cannot start. Districts print nothing but their summary line, and each
+    publishes only once the force's publication, the folder the districts' are in, is in place."""
 
-    def one(area: Area) -> BuildResult:
+    def __init__(self, areas: list[Area], chapters_to_run: dict[str, int], options: BuildOptions,
+                 say: Callable[[str], None]):
+        self.areas, self.options, self.say = areas, options, say
+        self.waiting = {area.slug or "force": chapters_to_run.get(area.slug or "force", 0) for area in areas}
+        self.outcomes: dict[str, NotebookOutcome] = {}
+        self.force_published = threading.Event()
+        self.started = 0          # areas[:started] are submitted
+        self.lock = threading.Lock()
+        jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(areas)))
+        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="area-render")
+        self.futures: dict[str, object] = {}
+
+    def chapter_finished(self, key: str, outcome: NotebookOutcome) -> None:
+        """One chapter's outcome (`key` is "<area>/<chapter>"): its area renders once it has them all."""
+        with self.lock:
+            self.outcomes[key] = outcome
+            self.waiting[key.split("/", 1)[0]] -= 1
+        self.start_ready()
+
+    def start_ready(self, all_ran: bool = False) -> None:
+        """Submit, in order, the areas whose chapters have all run (`all_ran`: every area now)."""
+        with self.lock:
+            while self.started < len(self.areas):
+                area = self.areas[self.started]
+                if self.waiting[area.slug or "force"] > 0 and not all_ran:
+                    break
+                self.futures[area.name] = self.pool.submit(self._one, area)
+                self.started += 1
+
+    def _one(self, area: Area) -> BuildResult:
         prefix = f"{area.slug or 'force'}/"
-        ran = {k[len(prefix):]: o for k, o in outcomes.items() if k.startswith(prefix)}
+        with self.lock:
+            ran = {k[len(prefix):]: o for k, o in self.outcomes.items() if k.startswith(prefix)}
         if area.slug:
             area_options = dataclasses.replace(area.options, chapter_outcomes=ran, quiet=True,
-                                               before_writing_target=force_published.wait)
+                                               before_writing_target=self.force_published.wait)
         else:
-            say(f"\n== {area.name} ==")
+            self.say(f"\n== {area.name} ==")
             area_options = dataclasses.replace(area.options, chapter_outcomes=ran)
         try:
             result = _build(area_options, area.params)
@@ -123,19 +157,30 @@ def render_areas(areas: list[Area], outcomes: dict[str, NotebookOutcome], option
             result = BuildResult(1, [], None, {}, {}, str(exc))
         finally:
             if not area.slug:
-                force_published.set()
+                self.force_published.set()
         if area.slug:
-            say(f"{area.name}: {'published' if result.published_to else 'not published'}")
+            self.say(f"{area.name}: {'published' if result.published_to else 'not published'}")
         return result
 
-    jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(areas)))
-    # the force is first in `areas`, so it starts first: no district waits on a force not running
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {area.name: pool.submit(one, area) for area in areas}
+    def results(self) -> dict[str, BuildResult]:
+        """Every area's result, in order, once all have rendered (the chapters have all run)."""
+        self.start_ready(all_ran=True)
         try:
-            return {name: future.result() for name, future in futures.items()}
+            return {area.name: self.futures[area.name].result() for area in self.areas}
         finally:
-            force_published.set()      # a disk fault in the force: no district waits for ever
+            self.close()
+
+    def close(self) -> None:
+        self.force_published.set()      # a disk fault in the force: no district waits for ever
+        self.pool.shutdown(wait=True)
+
+
+def render_areas(areas: list[Area], outcomes: dict[str, NotebookOutcome], options: BuildOptions,
+                 say: Callable[[str], None]) -> dict[str, BuildResult]:
+    """Stage, render and publish every area (the force first) whose chapters have run (`outcomes`)."""
+    renders = AreaRenders(areas, {}, options, say)
+    renders.outcomes.update(outcomes)
+    return renders.results()
 
 
 def build_with_areas(options: BuildOptions) -> BuildResult:
@@ -185,32 +230,47 @@ def build_areas(options: BuildOptions, params: Params) -> BuildResult:
         for job in area_jobs:
             job.task = f"{area.slug or 'force'}/{job.chapter_id}"
         jobs += area_jobs
+    # area by area, the force first, so that each area's render can start while the next areas'
+    # chapters run; within an area the longest first, so that no long chapter starts last
     measures_per_chapter = {c.id: len(c.measures) for c in chapters}
-    jobs.sort(key=lambda job: -measures_per_chapter.get(job.chapter_id, 0))   # longest first
+    area_order = {area.slug or "force": i for i, area in enumerate(areas)}
+    jobs.sort(key=lambda job: (area_order[job.key.split("/", 1)[0]], -measures_per_chapter.get(job.chapter_id, 0)))
     where = (f"on the Dask cluster at {options.scheduler}" if options.executor == "dask"
              else "on this machine")
     say(f"Running {len(jobs)} chapters of {len(areas)} areas {where}")
+    if options.executor == "dask" and not options.scheduler:
+        raise AreasError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786, from `dask scheduler`)")
     t = time.perf_counter()
     clear_chapter_outputs(jobs)
-    if options.executor == "dask":
-        if not options.scheduler:
-            raise AreasError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786, from `dask scheduler`)")
-        outcomes = run_notebooks_dask(jobs, options.scheduler)
-    else:
-        outcomes = run_notebooks(jobs, options.jobs, warm=not options.fresh_kernels)
-    chapters_seconds = time.perf_counter() - t
 
-    # 3. each area staged, rendered and published on its own: a failed chapter fails its area only.
-    # `jobs` areas at once, in threads (pandoc and typst run outside Python's lock); the districts
-    # print nothing but their summary line, and each publishes only once the force's publication,
-    # the folder the districts' are in, is in place.
-    results = render_areas(areas, outcomes, options, say)
+    # 3. each area staged, rendered and published on its own as soon as its chapters have run,
+    # while the next areas' chapters run (a render leaves cores idle while Python stages the book
+    # and while pandoc waits for typst: the chapters fill them). A failed chapter fails its area only.
+    renders = AreaRenders(areas, Counter(job.key.split("/", 1)[0] for job in jobs), options, say)
+
+    def on_event(kind: str, key: str, outcome: NotebookOutcome | None) -> None:
+        # the first event comes once the pool's workers are forked: the render threads start
+        # after it, so no fork happens while a render thread may hold a lock
+        if outcome is None:
+            renders.start_ready()
+        else:
+            renders.chapter_finished(key, outcome)
+
+    try:
+        if options.executor == "dask":
+            run_notebooks_dask(jobs, options.scheduler, on_event=on_event)
+        else:
+            run_notebooks(jobs, options.jobs, warm=not options.fresh_kernels, on_event=on_event)
+        chapters_seconds = time.perf_counter() - t
+        results = renders.results()
+    finally:
+        renders.close()
     force = results[params.area.name]
     failed = [name for name, result in results.items() if result.exit_code != 0]
     lines = [f"  {name}: {'published to ' + os.path.relpath(r.published_to, root) if r.published_to else 'not published'}"
              f"{'' if r.exit_code == 0 else ' (failed: ' + (r.message or 'see above') + ')'}" for name, r in results.items()]
     summary = (f"\n{len(areas)} areas in {time.perf_counter() - started:.1f} s (data and measures "
-               f"{measures_seconds:.1f} s, chapters {chapters_seconds:.1f} s {where}):\n" + "\n".join(lines))
+               f"{measures_seconds:.1f} s, chapters all run {chapters_seconds:.1f} s later {where}):\n" + "\n".join(lines))
     if failed:
         print(summary, file=sys.stderr)
     else:
