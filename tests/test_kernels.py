@@ -109,3 +109,19 @@ def test_fresh_kernels_start_one_kernel_per_notebook(folder):
     jobs, outcomes = run(folder, ["fresh", "fresh"], warm=False)
     assert [o.status for o in outcomes.values()] == ["done", "done"]
     assert pid(jobs[0].output) != pid(jobs[1].output)
+
+
+def test_a_reused_kernel_keeps_what_the_reset_left_out_of_the_collectors_walks(tmp_path):
+    # the objects that survive the reset (the imported modules) are frozen, so later collections
+    # skip them; the collector still runs, and still frees a cycle the notebook makes
+    counts = notebook("import gc, os\nprint('pid', os.getpid())\nprint('frozen', gc.get_freeze_count())",
+                      "class Node: pass\na, b = Node(), Node()\na.other, b.other = b, a\ndel a, b\n"
+                      "print('enabled', gc.isenabled(), 'freed', gc.collect() >= 2)")
+    nbformat.write(counts, tmp_path / "counts.ipynb")
+    jobs, outcomes = run(tmp_path, ["counts", "counts"], warm=True)
+    assert [o.status for o in outcomes.values()] == ["done", "done"]
+    first, second = (cells(job.output) for job in jobs)
+    assert pid(jobs[0].output) == pid(jobs[1].output)
+    frozen = [int(text.split("frozen ")[1].split()[0]) for text in (first[2][1], second[2][1])]
+    assert frozen[0] == 0 and frozen[1] > 10_000, frozen
+    assert "enabled True freed True" in first[3][1] and "enabled True freed True" in second[3][1]
