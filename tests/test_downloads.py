@@ -90,3 +90,31 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def test_every_workbook_sheet_holds_what_its_csv_holds(tmp_path):
+    # the workbook is written cell by cell (not by pandas): each sheet read back equals its CSV read
+    # back, numbers as numbers, missing values empty, an infinite value the text pandas writes
+    params = load_params(ROOT / "params" / "demo-2024.yml")
+    result = mf.build_result("neighbourhood_crime", districts={"North": (40.0, 9_000), "South": (12.5, 4_000)},
+                             peers=True)
+    build_dir = tmp_path / "build"
+    chapter = next(c for c in params.chapters() if "neighbourhood_crime" in c.measures)
+    tables_dir = build_dir / "chapters" / chapter.id / "tables"
+    tables_dir.mkdir(parents=True)
+    pd.DataFrame({"area": ["North", "South", None], "count": [3, 40, 7], "rate": [1.25, float("nan"), float("inf")],
+                  "flag": [True, False, True]}).to_csv(tables_dir / "tbl-mixed.csv", index=False)
+    written = write_downloads({"neighbourhood_crime": result}, params, build_dir, [chapter], tmp_path / "out")
+    workbook = next(p for p in written if p.suffix == ".xlsx")
+    sheets = pd.read_excel(workbook, sheet_name=None)
+    assert list(sheets) == ["Notes", "measures", "tbl-mixed"]
+    pd.testing.assert_frame_equal(sheets["measures"], pd.read_csv(tmp_path / "out" / "measures.csv"),
+                                  check_dtype=False, check_exact=False, rtol=1e-12)
+    mixed = sheets["tbl-mixed"]
+    assert mixed["area"].tolist()[:2] == ["North", "South"] and pd.isna(mixed["area"].iloc[2])
+    assert mixed["count"].tolist() == [3, 40, 7]
+    assert mixed["rate"].tolist()[0] == 1.25 and pd.isna(mixed["rate"].iloc[1])
+    assert mixed["flag"].tolist() == [True, False, True]
+    sheet = load_workbook(workbook)["tbl-mixed"]
+    assert sheet["A1"].value == "area" and sheet["A1"].font.b
+    assert sheet["A4"].value is None and sheet["C3"].value is None and sheet["C4"].value == "inf"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import math
 import multiprocessing
 import re
 import shutil
@@ -19,7 +20,7 @@ import threading
 from pathlib import Path
 
 import pandas as pd
-from pandas.io.excel._openpyxl import OpenpyxlWriter   # the class pd.ExcelWriter(engine="openpyxl") is
+import xlsxwriter
 
 from ..measures.disclosure import suppression_note
 from ..measures.result import MeasureResult
@@ -30,6 +31,7 @@ from ..measures.store import RESULTS_FILE
 
 CACHE_DIR = "downloads"          # in the build folder: the last downloads written, and their key
 CACHE_KEY = ".downloads-key"
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 
 MEASURES_COLUMNS = [
@@ -70,14 +72,26 @@ def measures_frame(results: dict[str, MeasureResult]) -> pd.DataFrame:
     return frame[MEASURES_COLUMNS]
 
 
-class _Workbook(OpenpyxlWriter):
-    """pandas' openpyxl writer, finding a sheet by its name in one pass: pandas builds a dict of every
-    sheet, looking each up by name through the whole workbook, three times for each sheet it writes,
-    which for the 150 sheets of a plan's tables was a seventh of the downloads' time."""
+def _cell_values(frame: pd.DataFrame) -> list[tuple]:
+    """The frame's rows as Python values for the workbook: a missing value None (an empty cell),
+    an infinite number the text inf or -inf (as pandas writes them)."""
+    columns = []
+    for _, series in frame.items():
+        values = [None if missing else value for value, missing in zip(series.tolist(), series.isna().tolist())]
+        if pd.api.types.is_float_dtype(series.dtype):
+            values = [("inf" if v > 0 else "-inf") if v is not None and math.isinf(v) else v for v in values]
+        columns.append(values)
+    return list(zip(*columns))
 
-    @property
-    def sheets(self) -> dict:
-        return {sheet.title: sheet for sheet in self.book.worksheets + self.book.chartsheets}
+
+def _write_sheet(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, header) -> None:
+    if len(frame) >= EXCEL_ROWS or len(frame.columns) > EXCEL_COLUMNS:   # XlsxWriter would drop the rest
+        raise ValueError(f"the table {name} has {len(frame):,} rows and {len(frame.columns)} columns: more "
+                         f"than an Excel sheet holds ({EXCEL_ROWS - 1:,} rows under its header, {EXCEL_COLUMNS} columns)")
+    sheet = book.add_worksheet(name)
+    sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
+    for number, row in enumerate(_cell_values(frame), start=1):
+        sheet.write_row(number, 0, row)
 
 
 def _sheet_name(label: str, used: set[str]) -> str:
@@ -97,7 +111,8 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
     written = []
     measures = measures_frame(results)
     measures_path = out_dir / "measures.csv"
-    formula_safe(measures).to_csv(measures_path, index=False)
+    safe_measures = formula_safe(measures)
+    safe_measures.to_csv(measures_path, index=False)
     written.append(measures_path)
     tables: list[tuple[str, Path]] = []
     # The chapters wrote their tables through formula_safe already (ChapterBuilder.write_table_csv).
@@ -124,13 +139,19 @@ def write_downloads(results: dict[str, MeasureResult], params: Params, build_dir
     if params.demonstration:
         notes.insert(0, ("Status", "DEMONSTRATION DATA: generated for a fictional force. Not official statistics."))
     notes.append(("Contents", "measures: every measure, area and period; then one sheet per table or chart."))
-    with _Workbook(workbook) as writer:
+    # XlsxWriter itself, not through pandas' to_excel (whose cell by cell styling was two thirds of
+    # the workbook's time): told never to make text a formula, a link or a number, whatever it is
+    book = xlsxwriter.Workbook(workbook, {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "strings_to_numbers": False})
+    try:
+        header = book.add_format({"bold": True})
         used: set[str] = set()
-        formula_safe(pd.DataFrame(notes, columns=["Note", "Detail"])).to_excel(
-            writer, sheet_name=_sheet_name("Notes", used), index=False)
-        formula_safe(measures).to_excel(writer, sheet_name=_sheet_name("measures", used), index=False)
-        for label, path in tables:
-            formula_safe(pd.read_csv(path)).to_excel(writer, sheet_name=_sheet_name(label, used), index=False)
+        _write_sheet(book, _sheet_name("Notes", used), formula_safe(pd.DataFrame(notes, columns=["Note", "Detail"])), header)
+        _write_sheet(book, _sheet_name("measures", used), safe_measures, header)
+        for label, path in tables:     # made formula-safe by the chapter that wrote them
+            _write_sheet(book, _sheet_name(label, used), pd.read_csv(path), header)
+    finally:
+        book.close()
     written.append(workbook)
     return written
 
