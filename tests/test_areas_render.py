@@ -11,6 +11,15 @@ from needs_assessment.pipeline.areas import Area, render_areas
 from needs_assessment.pipeline.build import BuildOptions, BuildResult
 
 
+def force_and_districts(tmp_path: Path, districts: int, jobs: int) -> tuple[BuildOptions, list[Area]]:
+    """The force and `districts` districts, each area's params standing in by its folder name."""
+    base = BuildOptions(params_path=Path("p.yml"), root=tmp_path, jobs=jobs, quiet=True)
+    return base, [Area("Force", "", "force", base)] + [
+        Area(f"District {i}", f"district-{i}", f"district-{i}", BuildOptions(
+            params_path=Path("p.yml"), root=tmp_path, jobs=jobs, quiet=True, target=tmp_path / f"district-{i}"))
+        for i in range(districts)]
+
+
 def test_districts_render_beside_the_force_but_publish_after_it(monkeypatch, tmp_path):
     events: list[tuple[str, str, float]] = []
 
@@ -24,11 +33,7 @@ def test_districts_render_beside_the_force_but_publish_after_it(monkeypatch, tmp
         return BuildResult(0, [], options.target, {}, {}, "")
 
     monkeypatch.setattr(areas_module, "_build", fake_build)
-    base = BuildOptions(params_path=Path("p.yml"), root=tmp_path, jobs=2, quiet=True)
-    areas = [Area("Force", "", "force", base)] + [
-        Area(f"District {i}", f"district-{i}", f"district-{i}", BuildOptions(
-            params_path=Path("p.yml"), root=tmp_path, jobs=2, quiet=True, target=tmp_path / f"district-{i}"))
-        for i in range(3)]
+    base, areas = force_and_districts(tmp_path, 3, jobs=2)
     results = render_areas(areas, {}, base, say=lambda text: None)
 
     assert list(results) == ["Force", "District 0", "District 1", "District 2"]
@@ -70,11 +75,7 @@ def test_an_area_renders_as_soon_as_its_chapters_have_run_and_in_order(monkeypat
         return BuildResult(0, [], options.target, {}, {}, "")
 
     monkeypatch.setattr(areas_module, "_build", fake_build)
-    base = BuildOptions(params_path=Path("p.yml"), root=tmp_path, jobs=1, quiet=True)
-    areas = [Area("Force", "", "force", base)] + [
-        Area(f"District {i}", f"district-{i}", f"district-{i}", BuildOptions(
-            params_path=Path("p.yml"), root=tmp_path, jobs=1, quiet=True, target=tmp_path / f"d{i}"))
-        for i in range(2)]
+    base, areas = force_and_districts(tmp_path, 2, jobs=1)
     renders = AreaRenders(areas, Counter({"force": 2, "district-0": 1, "district-1": 1}), base,
                           say=lambda text: None)
 
