@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,10 +26,19 @@ REC = f"{SMALL}/recommendations/S1-safer-streets.md"
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def served_address(log: Path, process: subprocess.Popen, deadline: float = 120) -> str:
+    """The address the preview printed once it bound its port.
+
+    The test asks for --port 0 rather than picking a free port itself: a port found free here can be
+    taken (by another test's Jupyter kernel, as CI saw) before the preview starts and binds it.
+    """
+    end = time.monotonic() + deadline
+    while time.monotonic() < end and process.poll() is None:
+        found = re.search(r"Preview at (http://127\.0\.0\.1:\d+)/", log.read_text())
+        if found:
+            return found.group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"the preview printed no address: {log.read_text()}")
 
 
 def get(url: str, timeout: float = 60) -> str:
@@ -61,17 +70,17 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_preview_shows_edits_and_mistakes_and_stops_cleanly(project, tmp_path):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     rec = project / REC
     original = rec.read_text()
     others_before = {k: v for k, v in hashes(rec.parent).items() if k != rec.name}
     log_out, log_err = (tmp_path / "out.txt").open("w+"), (tmp_path / "err.txt").open("w+")
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "preview", "--root", str(project),
-         "--params", str(project / SMALL / "params.yml"), "--port", str(port), "--jobs", "2"],
+         "--params", str(project / SMALL / "params.yml"), "--port", "0", "--jobs", "2"],
         cwd=project, stdout=log_out, stderr=log_err)
     try:
+        base = served_address(tmp_path / "out.txt", process)
+        port = int(base.rsplit(":", 1)[1])
         # the first build runs the two chapters; the page is served once it is done
         end = time.monotonic() + 300
         state = None
