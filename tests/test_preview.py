@@ -38,7 +38,7 @@ def served_address(log: Path, process: subprocess.Popen, deadline: float = 120) 
         if found:
             return found.group(1)
         time.sleep(0.2)
-    raise AssertionError(f"the preview printed no address: {log.read_text()}")
+    raise AssertionError(f"the preview printed no address: {log.read_text()}{log.with_name('err.txt').read_text()}")
 
 
 def get(url: str, timeout: float = 60) -> str:
